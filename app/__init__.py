@@ -1,0 +1,92 @@
+"""Folio: a server-rendered blog engine. ``create_app`` reads like a table of contents."""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask
+from flask.logging import default_handler
+
+from app import config
+
+
+def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the app. Configuration layers, later winning: defaults, ``instance/config.py``,
+    environment variables, then ``test_config``."""
+    app = Flask(__name__, instance_relative_config=True,
+                instance_path=os.path.join(os.path.dirname(app_root()), "instance"))
+    load_config(app, test_config)
+    configure_logging(app)
+    register_extensions(app)
+    register_blueprints(app)
+    register_error_handlers(app)
+    register_template_helpers(app)
+    register_commands(app)
+    return app
+
+
+def app_root() -> str:
+    return os.path.dirname(os.path.abspath(__file__))
+
+
+def load_config(app: Flask, test_config: Mapping[str, Any] | None) -> None:
+    app.config.from_object(config.Defaults)
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.update(config.from_environment(os.environ))
+    if test_config:
+        app.config.update(test_config)
+    os.makedirs(app.instance_path, exist_ok=True)
+    url = app.config.get("SQLALCHEMY_DATABASE_URI") or config.default_sqlite_url(
+        app.instance_path)
+    url = config.normalise_database_url(url)
+    app.config["SQLALCHEMY_DATABASE_URI"] = url
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
+        **config.engine_options(url, int(app.config["DB_POOL_SIZE"])),
+        **app.config["SQLALCHEMY_ENGINE_OPTIONS"],
+    }
+    config.check(app.config)
+
+
+def configure_logging(app: Flask) -> None:
+    """One handler, on the root logger, for the app and the libraries alike."""
+    app.logger.setLevel(str(app.config["LOG_LEVEL"]).upper())
+    if not app.debug and not app.testing:
+        app.logger.removeHandler(default_handler)
+        if not logging.getLogger().handlers:
+            logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+def register_extensions(app: Flask) -> None:
+    from app import database
+    from app.extensions import db, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=os.path.join(os.path.dirname(app_root()), "migrations"))
+    database.install_sqlite_pragmas()
+
+
+def register_blueprints(app: Flask) -> None:
+    from app.posts import bp as posts_bp
+
+    app.register_blueprint(posts_bp)
+
+
+def register_error_handlers(app: Flask) -> None:
+    from app import errors
+
+    errors.register(app)
+
+
+def register_template_helpers(app: Flask) -> None:
+    from app import templating
+
+    templating.register(app)
+
+
+def register_commands(app: Flask) -> None:
+    from app import cli
+
+    cli.register(app)

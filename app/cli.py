@@ -1,0 +1,118 @@
+"""Command-line tools: a thin adapter between click and the content pipeline."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+from flask import Flask, current_app
+
+from app.content.highlight import pygments_stylesheet
+from app.content.importer import ImportOptions, ImportReport, import_posts
+from app.content.metadata import MetaSettings
+from app.extensions import db
+
+PYGMENTS_CSS = Path("static", "css", "pygments.css")
+
+
+def register(app: Flask) -> None:
+    app.cli.add_command(import_posts_command)
+    app.cli.add_command(build_css_command)
+
+
+class _Bar:
+    """A progress bar on a terminal; silence everywhere else (CI logs, pipes)."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+        self.bar: Any = None
+
+    def phase(self, label: str, total: int) -> None:
+        self.close()
+        if self.enabled and total:
+            self.bar = click.progressbar(length=total, label=label, file=sys.stderr,
+                                         show_pos=True)
+            self.bar.__enter__()
+
+    def advance(self, count: int = 1) -> None:
+        if self.bar is not None:
+            self.bar.update(count)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+            self.bar = None
+
+
+def content_dir() -> Path:
+    configured = Path(current_app.config["CONTENT_DIR"])
+    if configured.is_absolute():
+        return configured
+    return Path(current_app.root_path).parent / configured
+
+
+@click.command("import-posts")
+@click.argument("path", required=False,
+                type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--strict", is_flag=True, help="Write nothing if any file is invalid.")
+@click.option("--dry-run", is_flag=True, help="Show what would change; write nothing.")
+@click.option("--prune", is_flag=True,
+              help="Remove posts whose files are gone (and tags left without posts).")
+def import_posts_command(path: Path | None, strict: bool, dry_run: bool, prune: bool) -> None:
+    """Sync the articles in PATH (default: CONTENT_DIR) into the database."""
+    folder = path if path is not None else content_dir()
+    if not folder.is_dir():
+        raise click.BadParameter(f"{folder} is not a folder", param_hint="CONTENT_DIR")
+    config = current_app.config
+    options = ImportOptions(
+        strict=strict, dry_run=dry_run, prune=prune, workers=int(config["IMPORT_WORKERS"]),
+        settings=MetaSettings(timezone=config["BLOG_TIMEZONE"],
+                              default_author=config["DEFAULT_AUTHOR"]),
+    )
+    bar = _Bar(enabled=sys.stderr.isatty())
+    try:
+        report = import_posts(db.session, folder.resolve(), options, bar,
+                              display=_display_path(folder))
+    finally:
+        bar.close()
+    _print_report(report, options)
+    current_app.logger.info("import of %s: %s", folder, report.summary())
+    if report.errors:
+        sys.exit(1)
+
+
+def _display_path(folder: Path) -> Path:
+    try:
+        return Path(os.path.relpath(folder.resolve()))
+    except ValueError:
+        return folder.resolve()
+
+
+def _print_report(report: ImportReport, options: ImportOptions) -> None:
+    for problem in sorted(report.warnings + report.errors, key=lambda p: (p.path, p.line)):
+        click.echo(str(problem), err=True)
+    verb = "would be " if options.dry_run else ""
+    if options.dry_run or report.changes:
+        for label, paths in (("added", report.added), ("updated", report.updated),
+                             ("removed", report.removed)):
+            for rel in paths:
+                click.echo(f"{verb}{label}: {rel}")
+    for rel in report.missing:
+        click.echo(f"file gone (kept; --prune removes it): {rel}")
+    if options.strict and report.errors and not options.dry_run:
+        click.echo(f"--strict: {len(report.errors)} invalid file(s); nothing was written.")
+    elif not options.dry_run and not report.changes and not report.errors:
+        click.echo("Nothing changed: the database already matches the files.")
+    prefix = "Dry run (nothing written): " if options.dry_run else "Import: "
+    click.echo(prefix + report.summary())
+
+
+@click.command("build-css")
+def build_css_command() -> None:
+    """Regenerate app/static/css/pygments.css from the Pygments styles."""
+    target = Path(current_app.root_path) / PYGMENTS_CSS
+    target.write_text(pygments_stylesheet(), encoding="utf-8")
+    click.echo(f"wrote {target}")

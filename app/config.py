@@ -1,0 +1,102 @@
+"""Configuration: defaults here, read by the factory in four layers.
+
+The order, later layers winning: these defaults, ``instance/config.py`` if present, environment
+variables, then a mapping passed to ``create_app`` (tests). Nothing is read at import time.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+
+class ConfigError(ValueError):
+    """A configuration value is unusable; the message names the setting."""
+
+
+class Defaults:
+    SECRET_KEY = "dev-only-not-secret"
+    SITE_NAME = "Folio"
+    SITE_URL = "http://localhost:5000"
+    CONTENT_DIR = "content"
+    BLOG_TIMEZONE = "UTC"
+    DEFAULT_AUTHOR = "Anonymous"
+    POSTS_PER_PAGE = 10
+    # Worker processes for rendering Markdown during an import; 0 means one per CPU.
+    IMPORT_WORKERS = 0
+    DB_POOL_SIZE = 5
+    SQLALCHEMY_DATABASE_URI: str | None = None  # filled in by the factory: SQLite in instance/
+    SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {}
+    LOG_LEVEL = "INFO"
+
+
+def _as_int(name: str, raw: str) -> int:
+    try:
+        return int(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be an integer, got {raw!r}") from None
+
+
+def _as_str(name: str, raw: str) -> str:
+    return raw
+
+
+# Environment variables we read and how each is parsed; DATABASE_URL feeds Flask-SQLAlchemy.
+ENV_SETTINGS: dict[str, tuple[str, Callable[[str, str], Any]]] = {
+    "SECRET_KEY": ("SECRET_KEY", _as_str),
+    "SITE_NAME": ("SITE_NAME", _as_str),
+    "SITE_URL": ("SITE_URL", _as_str),
+    "CONTENT_DIR": ("CONTENT_DIR", _as_str),
+    "BLOG_TIMEZONE": ("BLOG_TIMEZONE", _as_str),
+    "DEFAULT_AUTHOR": ("DEFAULT_AUTHOR", _as_str),
+    "POSTS_PER_PAGE": ("POSTS_PER_PAGE", _as_int),
+    "IMPORT_WORKERS": ("IMPORT_WORKERS", _as_int),
+    "DB_POOL_SIZE": ("DB_POOL_SIZE", _as_int),
+    "DATABASE_URL": ("SQLALCHEMY_DATABASE_URI", _as_str),
+    "LOG_LEVEL": ("LOG_LEVEL", _as_str),
+}
+
+
+def from_environment(environ: Mapping[str, str]) -> dict[str, Any]:
+    """The settings present in ``environ``, parsed; raises ConfigError naming a bad variable."""
+    settings: dict[str, Any] = {}
+    for env_name, (key, parse) in ENV_SETTINGS.items():
+        raw = environ.get(env_name)
+        if raw is not None and raw != "":
+            settings[key] = parse(env_name, raw)
+    return settings
+
+
+def normalise_database_url(url: str) -> str:
+    """Point PostgreSQL URLs at psycopg 3, the driver we ship, whatever spelling ops used."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def engine_options(url: str, pool_size: int) -> dict[str, Any]:
+    """Pooling suited to the database: SQLite needs none; a server gets a checked, sized pool."""
+    if url.startswith("sqlite"):
+        return {}
+    return {"pool_pre_ping": True, "pool_size": pool_size, "max_overflow": pool_size * 2,
+            "pool_recycle": 1800}
+
+
+def check(config: Mapping[str, Any]) -> None:
+    """Validate values the app cannot run without; raises ConfigError naming the setting."""
+    try:
+        ZoneInfo(str(config["BLOG_TIMEZONE"]))
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(
+            f"BLOG_TIMEZONE={config['BLOG_TIMEZONE']!r} is not a known time zone "
+            "(use an IANA name such as 'Europe/Berlin' or 'UTC')"
+        ) from None
+    if int(config["POSTS_PER_PAGE"]) < 1:
+        raise ConfigError("POSTS_PER_PAGE must be at least 1")
+
+
+def default_sqlite_url(instance_path: str) -> str:
+    return "sqlite:///" + os.path.join(instance_path, "folio.sqlite3")

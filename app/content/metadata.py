@@ -1,0 +1,383 @@
+"""Frontmatter to :class:`ArticleMeta`: one small normaliser per field, all errors collected.
+
+Authors arrive from Jekyll, Hugo and Pelican, so each field accepts the spellings those engines
+use (``categories`` lists, ``description`` or ``summary`` excerpts, ``lastmod``, ``draft`` or
+``published: false``, dates with or without a time and offset, TOML's native dates).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import PurePosixPath
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from app.content.problems import ContentError, InvalidArticle, Notice
+from app.content.reader import RawArticle
+from app.content.slugs import fallback_slug, slugify
+
+WORDS_PER_MINUTE = 230
+MAX_TITLE_LENGTH = 500
+
+# Keys each field is read from, first present wins. Everything else lands in ``extra``.
+TITLE_KEYS = ("title",)
+DATE_KEYS = ("date",)
+UPDATED_KEYS = ("updated", "lastmod", "last_modified_at", "modified")
+AUTHOR_KEYS = ("author", "authors")
+CATEGORY_KEYS = ("category", "categories")
+TAG_KEYS = ("tags",)
+READ_TIME_KEYS = ("read_time", "reading_time")
+IMAGE_KEYS = ("image",)
+EXCERPT_KEYS = ("excerpt", "description", "summary")
+DRAFT_KEYS = ("draft",)
+PUBLISHED_FLAG_KEYS = ("published",)
+SLUG_KEYS = ("slug",)
+ALIAS_KEYS = ("aliases", "redirect_from")
+MODELLED_KEYS = frozenset(
+    TITLE_KEYS + DATE_KEYS + UPDATED_KEYS + AUTHOR_KEYS + CATEGORY_KEYS + TAG_KEYS
+    + READ_TIME_KEYS + IMAGE_KEYS + EXCERPT_KEYS + DRAFT_KEYS + PUBLISHED_FLAG_KEYS + SLUG_KEYS
+    + ALIAS_KEYS
+)
+
+_FILE_DATE = re.compile(r"^(\d{4}-\d{2}-\d{2})-(.+)$")
+_DATE_TIME = re.compile(
+    r"^(?P<y>\d{4})[-/](?P<m>\d{1,2})[-/](?P<d>\d{1,2})"
+    r"(?:[T ]+(?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2})(?:[.,](?P<f>\d{1,6})\d*)?)?)?"
+    r"[ \t]*(?P<tz>Z|UTC|GMT|[+-]\d{2}(?::?\d{2})?)?$",
+    re.IGNORECASE,
+)
+_LOOSE_DATE = re.compile(r"\b(\d{4})[-/]\d{1,2}[-/]\d{1,2}\b")
+_LOOSE_TIME = re.compile(r"\b\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?\b")
+_LOOSE_OFFSET = re.compile(r"(?<![\w:])(?:Z|UTC|GMT|[+-]\d{2}:?\d{2})(?!\w)", re.IGNORECASE)
+_DAY_NAMES = {"mon", "tue", "wed", "thu", "fri", "sat", "sun"}
+_READ_TIME = re.compile(r"^(\d+)\s*(?:m|mins?|minutes?)?(?:\s+read)?$", re.IGNORECASE)
+_TRUE = {"true", "yes", "on", "1"}
+_FALSE = {"false", "no", "off", "0", ""}
+DATE_HINT = "write dates as YYYY-MM-DD, or YYYY-MM-DD HH:MM[:SS] with an optional +HH:MM offset"
+
+
+@dataclass(frozen=True)
+class MetaSettings:
+    """Site settings the normalisers need."""
+
+    timezone: str = "UTC"
+    default_author: str = "Anonymous"
+
+
+@dataclass
+class ArticleMeta:
+    title: str
+    slug: str
+    author: str
+    published_at: dt.datetime
+    updated_at: dt.datetime | None
+    category: str | None
+    tags: list[str]
+    reading_minutes: int | None  # None: compute from the text
+    image: str | None
+    excerpt: str | None  # None: take it from the body
+    draft: bool
+    aliases: list[str]
+    extra: dict[str, Any] = field(default_factory=dict)
+    key_lines: dict[str, int] = field(default_factory=dict)  # frontmatter key -> file line
+
+    def line_of(self, *keys: str) -> int:
+        return next((self.key_lines[k] for k in keys if k in self.key_lines), 1)
+
+
+class _Fields:
+    """Reads fields from one article, collecting every error instead of stopping at the first."""
+
+    def __init__(self, raw: RawArticle) -> None:
+        self.raw = raw
+        self.errors: list[ContentError] = []
+        self.notices: list[Notice] = []
+
+    def first(self, keys: Iterable[str]) -> tuple[str, Any] | None:
+        for key in keys:
+            if key in self.raw.meta and self.raw.meta[key] is not None:
+                return key, self.raw.meta[key]
+        return None
+
+    def read(self, keys: Iterable[str], parse: Callable[[Any], Any], default: Any = None) -> Any:
+        found = self.first(keys)
+        if found is None:
+            return default
+        key, value = found
+        try:
+            return parse(value)
+        except ContentError as exc:
+            self.errors.append(ContentError(self.raw.line_of(key), f"{key}: {exc.message}",
+                                            exc.hint))
+            return default
+
+    def warn(self, key: str, message: str, hint: str = "") -> None:
+        self.notices.append(Notice(self.raw.line_of(key), message, hint))
+
+
+def normalise(raw: RawArticle, filename: str, settings: MetaSettings) -> tuple[ArticleMeta,
+                                                                             list[Notice]]:
+    """Build the article's metadata; raises InvalidArticle listing every error found.
+
+    ``filename`` is the file's name (``2024-05-01-hello.md``), used for the date and slug when
+    the frontmatter has none.
+    """
+    fields = _Fields(raw)
+    zone = ZoneInfo(settings.timezone)
+    stem = PurePosixPath(filename).stem
+    file_date = _FILE_DATE.match(stem)
+
+    title = fields.read(TITLE_KEYS, _title)
+    if title is None and not any(e.message.startswith("title") for e in fields.errors):
+        fields.errors.append(ContentError(1, "missing title", "add a line: title: Your title"))
+    published_at = fields.read(DATE_KEYS, lambda v: parse_datetime(v, zone))
+    if published_at is None and file_date and not fields.first(DATE_KEYS):
+        published_at = _file_name_date(file_date.group(1), zone, fields)
+    if published_at is None and not fields.first(DATE_KEYS) and not file_date:
+        fields.errors.append(ContentError(1, "missing date",
+                                          "add a line: date: YYYY-MM-DD (or name the file "
+                                          "YYYY-MM-DD-name.md)"))
+    updated_at = fields.read(UPDATED_KEYS, lambda v: parse_datetime(v, zone))
+    reading = fields.read(READ_TIME_KEYS, _reading_minutes_or_none)
+    if reading is None and (found := fields.first(READ_TIME_KEYS)):
+        fields.warn(found[0], f"{found[0]}: {found[1]!r} is not a number of minutes; "
+                    "computing it from the text", "write it as: read_time: 8 min")
+    image = fields.read(IMAGE_KEYS, _image)
+    if image is None and (found := fields.first(IMAGE_KEYS)):
+        fields.warn(found[0], f"{found[0]}: {found[1]!r} is not a usable image address; ignored",
+                    "use a path inside the site (/static/images/x.jpg) or an https:// URL")
+
+    if fields.errors:
+        raise InvalidArticle(fields.errors)
+    assert title is not None and published_at is not None
+
+    slug_source = file_date.group(2) if file_date else stem
+    meta = ArticleMeta(
+        title=title,
+        slug=_slug(fields, slug_source, title),
+        author=fields.read(AUTHOR_KEYS, _person) or settings.default_author,
+        published_at=published_at,
+        updated_at=updated_at,
+        category=fields.read(CATEGORY_KEYS, _category),
+        tags=fields.read(TAG_KEYS, _tags, []),
+        reading_minutes=reading,
+        image=image,
+        excerpt=fields.read(EXCERPT_KEYS, _excerpt),
+        draft=_is_draft(fields),
+        aliases=fields.read(ALIAS_KEYS, _aliases, []),
+        extra=to_json_safe({k: v for k, v in raw.meta.items() if k not in MODELLED_KEYS}),
+        key_lines=raw.key_lines,
+    )
+    if fields.errors:
+        raise InvalidArticle(fields.errors)
+    return meta, fields.notices
+
+
+def _title(value: Any) -> str:
+    if isinstance(value, dict | list):
+        raise ContentError(1, "must be text", "write it as: title: Your title")
+    title = " ".join(str(value).split())
+    if not title:
+        raise ContentError(1, "is empty", "write it as: title: Your title")
+    if len(title) > MAX_TITLE_LENGTH:
+        raise ContentError(1, f"is {len(title)} characters long (at most {MAX_TITLE_LENGTH})",
+                           "keep the title short; put the rest in the excerpt")
+    return title
+
+
+def parse_datetime(value: Any, zone: ZoneInfo) -> dt.datetime:
+    """A date or date-time as an aware UTC datetime; naive values are read in ``zone``."""
+    if isinstance(value, dt.datetime):
+        moment = value if value.tzinfo else value.replace(tzinfo=zone)
+    elif isinstance(value, dt.date):
+        moment = dt.datetime(value.year, value.month, value.day, tzinfo=zone)
+    elif isinstance(value, str):
+        moment = _parse_date_text(value.strip(), zone)
+    else:
+        raise ContentError(1, f"{value!r} is not a date", DATE_HINT)
+    return moment.astimezone(dt.UTC)
+
+
+def _parse_date_text(text: str, zone: ZoneInfo) -> dt.datetime:
+    match = _DATE_TIME.match(text) or _lenient_date_match(text)
+    if match is None:
+        raise ContentError(1, f"{text!r} is not a date I can read", DATE_HINT)
+    parts = match.groupdict()
+    try:
+        moment = dt.datetime(
+            int(parts["y"]), int(parts["m"]), int(parts["d"]),
+            int(parts["H"] or 0), int(parts["M"] or 0), int(parts["S"] or 0),
+            int((parts["f"] or "0").ljust(6, "0")), tzinfo=zone,
+        )
+    except ValueError as exc:
+        raise ContentError(1, f"{text!r} is an impossible date ({exc})", DATE_HINT) from None
+    offset = parts["tz"]
+    if offset is None:
+        return moment
+    if offset.upper() in ("Z", "UTC", "GMT"):
+        return moment.replace(tzinfo=dt.UTC)
+    digits = offset[1:].replace(":", "")
+    hours, minutes = int(digits[:2]), int(digits[2:4] or 0)
+    if hours > 23 or minutes > 59:
+        raise ContentError(1, f"{text!r} has an impossible offset {offset}", DATE_HINT)
+    delta = dt.timedelta(hours=hours, minutes=minutes)
+    return moment.replace(tzinfo=dt.timezone(-delta if offset[0] == "-" else delta))
+
+
+def _lenient_date_match(text: str) -> re.Match[str] | None:
+    """Dates as git and Ruby's Time.parse write them (``2023-01-29 18:30:22 2023 -0800``,
+    ``Sun, 2023-01-29 ...``): keep the date, time and offset when whatever else is there is only
+    a repeat of the year or a day name."""
+    date = _LOOSE_DATE.search(text)
+    if date is None:
+        return None
+    clock = _LOOSE_TIME.search(text, date.end())
+    offset = _LOOSE_OFFSET.search(text, clock.end() if clock else date.end())
+    rest = text
+    for found in sorted((m for m in (date, clock, offset) if m), key=lambda m: -m.start()):
+        rest = rest[:found.start()] + " " + rest[found.end():]
+    leftovers = [token for token in re.split(r"[\s,]+", rest) if token]
+    if any(token != date.group(1) and token.lower()[:3] not in _DAY_NAMES for token in leftovers):
+        return None
+    canonical = date.group(0) + (" " + clock.group(0) if clock else "") + (
+        " " + offset.group(0) if offset else "")
+    return _DATE_TIME.match(canonical)
+
+
+def _file_name_date(text: str, zone: ZoneInfo, fields: _Fields) -> dt.datetime | None:
+    try:
+        return parse_datetime(text, zone)
+    except ContentError as exc:
+        fields.errors.append(ContentError(1, f"file name date: {exc.message}", exc.hint))
+        return None
+
+
+def _reading_minutes_or_none(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        return max(1, math.ceil(value)) if value > 0 else None
+    match = _READ_TIME.match(str(value).strip())
+    return max(1, int(match.group(1))) if match else None
+
+
+def reading_minutes(word_count: int) -> int:
+    return max(1, math.ceil(word_count / WORDS_PER_MINUTE))
+
+
+def _person(value: Any) -> str | None:
+    if isinstance(value, list):
+        value = value[0] if value else None
+    if isinstance(value, dict):
+        value = value.get("name") or value.get("display_name")
+    name = " ".join(str(value).split()) if value is not None else ""
+    return name or None
+
+
+def _category(value: Any) -> str | None:
+    if isinstance(value, list):
+        value = next((v for v in value if v not in (None, "")), None)
+    elif isinstance(value, str) and "," in value:
+        value = value.split(",", 1)[0]
+    name = " ".join(str(value).split()) if value is not None else ""
+    return name if slugify(name) else None
+
+
+def _tags(value: Any) -> list[str]:
+    """Tags from a list or a comma-separated string; stripped, de-duplicated by slug."""
+    items = value if isinstance(value, list) else str(value).split(",")
+    tags: list[str] = []
+    seen: set[str] = set()
+    for item in items:
+        if item is None or isinstance(item, dict | list):
+            continue
+        name = " ".join(str(item).split())
+        slug = slugify(name)
+        if slug and slug not in seen:
+            seen.add(slug)
+            tags.append(name)
+    return tags
+
+
+def _image(value: Any) -> str | None:
+    if not isinstance(value, str) or not value.strip():
+        return None
+    address = value.strip()
+    lowered = address.lower()
+    if lowered.startswith(("http://", "https://")):
+        return address
+    if ":" in address.split("/", 1)[0] or address.startswith("//"):
+        return None  # javascript:, data:, protocol-relative: not from us
+    if ".." in PurePosixPath(address).parts or "\\" in address:
+        return None
+    return address
+
+
+def _excerpt(value: Any) -> str | None:
+    text = " ".join(str(value).split())
+    return text or None
+
+
+def _is_draft(fields: _Fields) -> bool:
+    draft = fields.first(DRAFT_KEYS)
+    if draft is not None and _truthy(fields, *draft):
+        return True
+    published = fields.first(PUBLISHED_FLAG_KEYS)
+    # Jekyll's `published: false` keeps a post unpublished.
+    return published is not None and not _truthy(fields, *published)
+
+
+def _truthy(fields: _Fields, key: str, value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in _TRUE:
+        return True
+    if text not in _FALSE:
+        fields.warn(key, f"{key}: {value!r} is not true or false; taken as false",
+                    f"write it as: {key}: true")
+    return False
+
+
+def _slug(fields: _Fields, file_stem: str, title: str) -> str:
+    explicit = fields.first(SLUG_KEYS)
+    if explicit is not None:
+        slug = slugify(str(explicit[1]))
+        if slug:
+            return slug
+        fields.warn(explicit[0], f"slug: {explicit[1]!r} has no letters or digits; "
+                    "using the file name", "write it as: slug: my-post")
+    return slugify(file_stem) or slugify(title) or fallback_slug(file_stem + title)
+
+
+def _aliases(value: Any) -> list[str]:
+    """Old addresses of the post, reduced to the slug they end in."""
+    items = value if isinstance(value, list) else [value]
+    slugs: list[str] = []
+    for item in items:
+        last = PurePosixPath(str(item).strip().strip("/")).name
+        slug = slugify(re.sub(r"\.html?$", "", last))
+        if slug and slug not in slugs:
+            slugs.append(slug)
+    return slugs
+
+
+def to_json_safe(value: Any, depth: int = 0) -> Any:
+    """Frontmatter values as JSON: dates as ISO text, anything exotic as its text."""
+    if depth > 20:
+        return None
+    if isinstance(value, dict):
+        return {str(k): to_json_safe(v, depth + 1) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [to_json_safe(v, depth + 1) for v in value]
+    if isinstance(value, dt.date | dt.time):
+        return value.isoformat()
+    if value is None or isinstance(value, bool | int | str):
+        return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else str(value)
+    return str(value)

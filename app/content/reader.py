@@ -1,0 +1,212 @@
+"""Reading an article file: bytes to text, then frontmatter (YAML, TOML or plain lines) and body.
+
+Every failure raises :class:`ContentError` with the line to look at and a hint.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from dataclasses import dataclass, field
+from typing import Any
+
+import frontmatter
+import ftfy
+import yaml
+from frontmatter.default_handlers import BaseHandler
+
+from app.content.problems import ContentError, Notice
+
+# Only the repairs that undo a wrong decoding; everything else an author wrote stays as written
+# (curly quotes, HTML entities in Markdown, full-width characters, Unicode normal form).
+_FTFY_CONFIG = ftfy.TextFixerConfig(
+    unescape_html=False,
+    remove_terminal_escapes=False,
+    uncurl_quotes=False,
+    fix_latin_ligatures=False,
+    fix_character_width=False,
+    fix_line_breaks=False,
+    remove_control_chars=False,
+    normalization=None,
+    explain=False,
+)
+
+
+@dataclass
+class RawArticle:
+    """A file split into its frontmatter mapping and Markdown body, with line bookkeeping."""
+
+    meta: dict[str, Any]
+    body: str
+    text: str  # the whole decoded file
+    body_line: int  # line number of the body's first line
+    key_lines: dict[str, int]
+    notices: list[Notice] = field(default_factory=list)
+
+    def line_of(self, key: str) -> int:
+        return self.key_lines.get(key, 1)
+
+
+def decode(data: bytes) -> tuple[str, list[Notice]]:
+    """Bytes to text: UTF-8 with or without BOM, any newline style, mojibake repaired."""
+    if not data.strip():
+        raise ContentError(1, "empty file", "an article starts with a frontmatter block: "
+                           "---, title: ..., date: YYYY-MM-DD, ---, then the text")
+    nul = data.find(b"\x00", 0, 8192)
+    if nul != -1:
+        raise ContentError(data.count(b"\n", 0, nul) + 1, "binary file, not text",
+                           "only Markdown text files belong in the content folder")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise ContentError(line, f"not valid UTF-8 (byte 0x{data[exc.start]:02x})",
+                           "save the file as UTF-8") from None
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    notices: list[Notice] = []
+    if not text.isascii():
+        repaired = ftfy.fix_text(text, _FTFY_CONFIG)
+        if repaired != text:
+            notices.append(_repair_notice(text, repaired))
+            text = repaired
+    return text, notices
+
+
+def _repair_notice(before: str, after: str) -> Notice:
+    """Name the first repaired line and show what changed there."""
+    for number, (old, new) in enumerate(zip(before.split("\n"), after.split("\n"), strict=False)):
+        if old != new:
+            head = len(os.path.commonprefix([old, new]))
+            tail = len(os.path.commonprefix([old[head:][::-1], new[head:][::-1]]))
+            was, now = old[head:len(old) - tail], new[head:len(new) - tail]
+            return Notice(number + 1, f"repaired mojibake: {was!r} became {now!r}",
+                          "re-save the file as UTF-8 to make the repair permanent")
+    return Notice(1, "repaired mojibake", "re-save the file as UTF-8")
+
+
+class _FrontmatterLoader(yaml.CSafeLoader if yaml.__with_libyaml__ else yaml.SafeLoader):  # type: ignore[misc]
+    """Safe YAML with fewer surprises: dates stay text (we parse them, with their zone), only
+    true/false are booleans (``no`` is Norway, not False), and a repeated key is an error."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: dict[Any, int] = {}
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=True)  # type: ignore[no-untyped-call]
+            if isinstance(key, list | dict):
+                continue  # unhashable; the base constructor reports it
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"duplicate key {key!r} (first given on line {seen[key] + 1})",
+                    key_node.start_mark)
+            seen[key] = key_node.start_mark.line
+        return super().construct_mapping(node, deep=deep)  # type: ignore[no-untyped-call,no-any-return]
+
+
+_FrontmatterLoader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers
+            if tag not in ("tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:bool")]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_FrontmatterLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF"))
+
+
+class YamlHandler(frontmatter.YAMLHandler):
+    def load(self, fm: str, **kwargs: object) -> Any:
+        return yaml.load(fm, Loader=_FrontmatterLoader)  # noqa: S506 - a safe loader
+
+
+class TomlHandler(BaseHandler):
+    FM_BOUNDARY = re.compile(r"^\+{3,}\s*$", re.MULTILINE)
+    START_DELIMITER = END_DELIMITER = "+++"
+
+    def load(self, fm: str) -> dict[str, Any]:
+        return tomllib.loads(fm)
+
+
+_HANDLERS: list[BaseHandler] = [YamlHandler(), TomlHandler()]
+
+# A plain header line: `key: anything`, the way authors write when they don't think in YAML.
+_PLAIN_LINE = re.compile(r"^([A-Za-z_][\w.-]*)[ \t]*:(?:[ \t]+(.*?))?[ \t]*$")
+_KEY_LINE = re.compile(r"^[\"']?([A-Za-z_][\w.-]*)[\"']?[ \t]*[:=]")
+
+
+def read_article(text: str) -> RawArticle:
+    """Split decoded text into frontmatter and body; raises ContentError on bad frontmatter."""
+    handler = next((h for h in _HANDLERS if h.detect(text)), None)
+    if handler is None:
+        raise ContentError(1, "no frontmatter: title and date are required",
+                           "start the file with a --- line, then title: ... and date: "
+                           "YYYY-MM-DD, then another --- line")
+    parts = handler.FM_BOUNDARY.split(text, 2)  # type: ignore[union-attr]
+    if len(parts) < 3:
+        raise ContentError(1, f"the frontmatter opened by {handler.START_DELIMITER} on line 1 "
+                           "is never closed", f"end it with a {handler.END_DELIMITER} line")
+    _, fm, body = parts
+    body_line = text.count("\n", 0, len(text) - len(body)) + 1
+    notices: list[Notice] = []
+    meta = _load_frontmatter(handler, fm, notices)
+    key_lines = {m.group(1): number + 1 for number, line in enumerate(fm.split("\n"))
+                 if (m := _KEY_LINE.match(line))}
+    return RawArticle(meta, body, text, body_line, key_lines, notices)
+
+
+def _load_frontmatter(handler: BaseHandler, fm: str, notices: list[Notice]) -> dict[str, Any]:
+    if isinstance(handler, TomlHandler):
+        try:
+            meta = handler.load(fm)
+        except tomllib.TOMLDecodeError as exc:
+            found = re.search(r"at line (\d+)", str(exc))
+            line = int(found.group(1)) if found else 1
+            raise ContentError(line, f"invalid TOML frontmatter: {exc}",
+                               'TOML needs quoted strings: title = "My post"') from None
+        return meta
+    try:
+        loaded = handler.load(fm)
+    except yaml.MarkedYAMLError as exc:
+        line = exc.problem_mark.line + 1 if exc.problem_mark else 1
+        plain = _load_plain_lines(fm)
+        if plain is None:
+            problem = exc.problem or str(exc)
+            raise ContentError(line, f"invalid YAML frontmatter: {problem}", _quote_hint(fm, line)
+                               or "check the indentation and quote values with special "
+                               "characters") from None
+        notices.append(Notice(line, f"frontmatter is not valid YAML ({exc.problem}); read it "
+                              "as plain 'key: value' lines", _quote_hint(fm, line)))
+        return plain
+    except yaml.YAMLError as exc:
+        raise ContentError(1, f"invalid YAML frontmatter: {exc}") from None
+    except RecursionError:
+        raise ContentError(1, "frontmatter is nested too deeply") from None
+    if loaded is None:
+        return {}
+    if not isinstance(loaded, dict):
+        raise ContentError(2, "frontmatter must be 'key: value' lines, not a "
+                           f"{type(loaded).__name__}", "write one 'key: value' per line")
+    return loaded
+
+
+def _load_plain_lines(fm: str) -> dict[str, Any] | None:
+    """Read ``key: value`` lines literally, or None if the block is anything richer."""
+    meta: dict[str, Any] = {}
+    for line in fm.split("\n"):
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        match = _PLAIN_LINE.match(line)
+        if match is None or match.group(1) in meta:
+            return None
+        value = match.group(2) or ""
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+            value = value[1:-1]
+        meta[match.group(1)] = value
+    return meta
+
+
+def _quote_hint(fm: str, line: int) -> str:
+    lines = fm.split("\n")
+    match = _PLAIN_LINE.match(lines[line - 1]) if 0 < line <= len(lines) else None
+    if match is None or not match.group(2):
+        return ""
+    value = match.group(2).replace("\\", "\\\\").replace('"', '\\"')
+    return f'quote the value: {match.group(1)}: "{value}"'

@@ -1,0 +1,208 @@
+"""The data model: posts and the authors, categories and tags they are filed under.
+
+Plain SQLAlchemy 2.0 (no Flask), so the content importer can use it outside a request.
+Every column that a page filters or sorts by carries an index; migrations are generated from here.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    DateTime,
+    Dialect,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    TypeDecorator,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+# Stable constraint names, so migrations can refer to them on every database.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+JSONDocument = JSON().with_variant(JSONB(), "postgresql")
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Stores aware datetimes as UTC and always returns them aware, on SQLite too.
+
+    SQLite has no time zone type and would hand back naive values; PostgreSQL stores
+    ``timestamptz``. Naive values are refused: a time without a zone is a bug upstream.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime {value!r}: give it a time zone")
+        utc = value.astimezone(UTC)
+        return utc.replace(tzinfo=None) if dialect.name == "sqlite" else utc
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+post_tags = Table(
+    "post_tags",
+    Base.metadata,
+    Column("post_id", ForeignKey("posts.id", ondelete="CASCADE"), primary_key=True),
+    Column("tag_id", ForeignKey("tags.id", ondelete="CASCADE"), primary_key=True),
+    # Tags keep the order the author wrote them in.
+    Column("position", Integer, nullable=False, default=0),
+    # The primary key serves "tags of a post"; this serves "posts with a tag".
+    Index("ix_post_tags_tag_id_post_id", "tag_id", "post_id"),
+)
+
+
+class Author(Base):
+    __tablename__ = "authors"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(200), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+
+    posts: Mapped[list[Post]] = relationship(back_populates="author")
+
+    def __repr__(self) -> str:
+        return f"<Author {self.slug}>"
+
+
+class Category(Base):
+    __tablename__ = "categories"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(200), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+
+    posts: Mapped[list[Post]] = relationship(back_populates="category")
+
+    def __repr__(self) -> str:
+        return f"<Category {self.slug}>"
+
+
+class Tag(Base):
+    __tablename__ = "tags"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(200), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+
+    posts: Mapped[list[Post]] = relationship(secondary=post_tags, back_populates="tags")
+
+    def __repr__(self) -> str:
+        return f"<Tag {self.slug}>"
+
+
+class Post(Base):
+    __tablename__ = "posts"
+    __table_args__ = (
+        # Every public listing filters drafts out and sorts by date.
+        Index("ix_posts_draft_published_at", "draft", "published_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Stable identity for feeds: survives renames of the slug and of the site's domain.
+    guid: Mapped[str] = mapped_column(String(36), unique=True, default=lambda: str(uuid.uuid4()))
+    slug: Mapped[str] = mapped_column(String(200), unique=True)
+    title: Mapped[str] = mapped_column(String(500))
+    author_id: Mapped[int] = mapped_column(ForeignKey("authors.id"), index=True)
+    category_id: Mapped[int | None] = mapped_column(ForeignKey("categories.id"), index=True)
+    published_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    reading_minutes: Mapped[int] = mapped_column(Integer)
+    image: Mapped[str | None] = mapped_column(String(1000))
+    excerpt: Mapped[str] = mapped_column(Text, default="")
+    source: Mapped[str] = mapped_column(Text)
+    html: Mapped[str] = mapped_column(Text)
+    # Table of contents as nested {"id", "name", "level", "children"} entries.
+    toc: Mapped[list[dict[str, Any]]] = mapped_column(JSONDocument, default=list)
+    source_path: Mapped[str] = mapped_column(String(1000), unique=True)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    draft: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Frontmatter keys we do not model, kept for themes and future features.
+    extra: Mapped[dict[str, Any]] = mapped_column(JSONDocument, default=dict)
+    imported_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    author: Mapped[Author] = relationship(back_populates="posts")
+    category: Mapped[Category | None] = relationship(back_populates="posts")
+    tags: Mapped[list[Tag]] = relationship(
+        secondary=post_tags, back_populates="posts", order_by=post_tags.c.position
+    )
+    aliases: Mapped[list[PostAlias]] = relationship(
+        back_populates="post", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+    def is_public(self, now: datetime) -> bool:
+        return not self.draft and self.published_at <= now
+
+    def __repr__(self) -> str:
+        return f"<Post {self.slug}>"
+
+
+class PostAlias(Base):
+    """An old or alternative slug that redirects to a post: frontmatter ``aliases`` or a rename."""
+
+    __tablename__ = "post_aliases"
+
+    slug: Mapped[str] = mapped_column(String(200), primary_key=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"), index=True)
+    # "alias" from frontmatter, or "renamed" when an import changed the post's slug.
+    kind: Mapped[str] = mapped_column(String(20))
+
+    post: Mapped[Post] = relationship(back_populates="aliases")
+
+
+class RemovedPost(Base):
+    """A slug whose post was pruned, so its URL can answer 410 Gone rather than 404."""
+
+    __tablename__ = "removed_posts"
+
+    slug: Mapped[str] = mapped_column(String(200), primary_key=True)
+    removed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class ImportRun(Base):
+    """One applied import: its summary, and (by its id) the content version caches key on."""
+
+    __tablename__ = "import_runs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    finished_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    source_dir: Mapped[str] = mapped_column(String(1000))
+    added: Mapped[int] = mapped_column(Integer, default=0)
+    updated: Mapped[int] = mapped_column(Integer, default=0)
+    unchanged: Mapped[int] = mapped_column(Integer, default=0)
+    removed: Mapped[int] = mapped_column(Integer, default=0)
+    warnings: Mapped[int] = mapped_column(Integer, default=0)
+    errors: Mapped[int] = mapped_column(Integer, default=0)
+    seconds: Mapped[float] = mapped_column(default=0.0)
