@@ -13,11 +13,14 @@ from flask.logging import default_handler
 from app import config
 
 
-def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
+def create_app(test_config: Mapping[str, Any] | None = None, *,
+               instance_path: str | None = None) -> Flask:
     """Build the app. Configuration layers, later winning: defaults, ``instance/config.py``,
-    environment variables, then ``test_config``."""
+    environment variables, then ``test_config``. ``instance_path`` defaults to ``instance/``
+    at the top of the repository."""
     app = Flask(__name__, instance_relative_config=True,
-                instance_path=os.path.join(os.path.dirname(app_root()), "instance"))
+                instance_path=instance_path or os.path.join(os.path.dirname(app_root()),
+                                                            "instance"))
     load_config(app, test_config)
     configure_logging(app)
     register_extensions(app)

@@ -9,6 +9,7 @@ from typing import Any
 
 import click
 from flask import Flask, current_app
+from flask.cli import with_appcontext
 
 from app.content.highlight import pygments_stylesheet
 from app.content.importer import ImportOptions, ImportReport, import_posts
@@ -61,6 +62,7 @@ def content_dir() -> Path:
 @click.option("--dry-run", is_flag=True, help="Show what would change; write nothing.")
 @click.option("--prune", is_flag=True,
               help="Remove posts whose files are gone (and tags left without posts).")
+@with_appcontext
 def import_posts_command(path: Path | None, strict: bool, dry_run: bool, prune: bool) -> None:
     """Sync the articles in PATH (default: CONTENT_DIR) into the database."""
     folder = path if path is not None else content_dir()
@@ -74,7 +76,7 @@ def import_posts_command(path: Path | None, strict: bool, dry_run: bool, prune: 
     )
     bar = _Bar(enabled=sys.stderr.isatty())
     try:
-        report = import_posts(db.session, folder.resolve(), options, bar,
+        report = import_posts(db.session(), folder.resolve(), options, bar,
                               display=_display_path(folder))
     finally:
         bar.close()
@@ -111,6 +113,7 @@ def _print_report(report: ImportReport, options: ImportOptions) -> None:
 
 
 @click.command("build-css")
+@with_appcontext
 def build_css_command() -> None:
     """Regenerate app/static/css/pygments.css from the Pygments styles."""
     target = Path(current_app.root_path) / PYGMENTS_CSS

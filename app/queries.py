@@ -16,7 +16,7 @@ from app.extensions import db
 from app.models import Post, utcnow
 
 
-def public_posts(now: datetime | None = None) -> Select[tuple[Post]]:
+def public_posts(now: datetime | None = None) -> Select[Post]:
     """Published posts, newest first."""
     moment = now or utcnow()
     return (

@@ -21,6 +21,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from importlib.metadata import version
 from itertools import islice
 from pathlib import Path
@@ -38,7 +39,7 @@ from app.content.metadata import (
     reading_minutes,
 )
 from app.content.problems import ContentError, InvalidArticle, Notice, Problem
-from app.content.reader import decode, read_article
+from app.content.reader import RawArticle, decode, read_article
 from app.content.render import render_markdown, template_tag_notice
 from app.content.slugs import slugify
 from app.models import (
@@ -60,6 +61,7 @@ WRITE_BATCH = 200
 PARALLEL_THRESHOLD = 48  # below this many files, a worker pool costs more than it saves
 CHUNK = 16
 
+NamedModel = type[Author] | type[Category] | type[Tag]
 J = TypeVar("J")
 R = TypeVar("R")
 
@@ -188,7 +190,7 @@ def import_posts(session: Session, folder: Path, options: ImportOptions | None =
             session.rollback()
         elif options.dry_run:
             session.rollback()
-        elif plans or (options.prune and report.missing):
+        elif plans or report.removed:
             _apply(session, folder, plans, existing, options, progress, report, where)
             report.seconds = time.perf_counter() - started
             _record_run(session, folder, report)
@@ -203,6 +205,7 @@ def import_posts(session: Session, folder: Path, options: ImportOptions | None =
     return report
 
 
+@cache
 def pipeline_fingerprint(settings: MetaSettings) -> bytes:
     """Everything besides the file's bytes that shapes a post: a change re-renders all."""
     parts = [PIPELINE_VERSION, settings.timezone, settings.default_author]
@@ -252,8 +255,7 @@ def _examine_file(job: tuple[str, str, str, MetaSettings]) -> _Examined:
     path, rel, digest, settings = job
     result = _Examined(rel, digest)
     try:
-        meta, notices = _parse(Path(path).read_bytes(), rel, settings)
-        result.meta, result.notices = meta, notices
+        result.meta, _, result.notices = _parse(Path(path).read_bytes(), rel, settings)
     except ContentError as exc:
         result.errors = [exc]
     except InvalidArticle as exc:
@@ -263,12 +265,14 @@ def _examine_file(job: tuple[str, str, str, MetaSettings]) -> _Examined:
     return result
 
 
-def _parse(data: bytes, rel: str, settings: MetaSettings) -> tuple[ArticleMeta, list[Notice]]:
+def _parse(data: bytes, rel: str,
+           settings: MetaSettings) -> tuple[ArticleMeta, RawArticle, list[Notice]]:
     text, notices = decode(data)
     raw = read_article(text)
     meta, meta_notices = normalise(raw, Path(rel).name, settings)
     tag_notice = template_tag_notice(raw.body, raw.body_line)
-    return meta, notices + raw.notices + meta_notices + ([tag_notice] if tag_notice else [])
+    notices += raw.notices + meta_notices + ([tag_notice] if tag_notice else [])
+    return meta, raw, notices
 
 
 # --- deciding what to write ---------------------------------------------------------------------
@@ -377,9 +381,7 @@ def _build_file(job: tuple[str, str, str, MetaSettings]) -> _Built:
     path, rel, _title, settings = job
     try:
         data = Path(path).read_bytes()
-        meta, _ = _parse(data, rel, settings)
-        text, _ = decode(data)
-        raw = read_article(text)
+        meta, raw, _ = _parse(data, rel, settings)
         rendered = render_markdown(raw.body, title=meta.title)
     except (ContentError, InvalidArticle):
         return _Built(rel, error=ContentError(1, "the file changed while it was being imported",
@@ -389,7 +391,7 @@ def _build_file(job: tuple[str, str, str, MetaSettings]) -> _Built:
     return _Built(rel, row={
         "digest": _digest(pipeline_fingerprint(settings), data),
         "meta": meta,
-        "text": text,
+        "text": raw.text,
         "html": rendered.html,
         "toc": rendered.toc,
         "excerpt": rendered.excerpt,
@@ -403,19 +405,19 @@ class _Names:
 
     def __init__(self, session: Session, plans: list[_Plan]) -> None:
         self.session = session
-        self.ids: dict[type, dict[str, int]] = {
-            model: dict(session.execute(select(model.slug, model.id)).tuples().all())
+        self.ids: dict[NamedModel, dict[str, int]] = {
+            model: {slug: id for slug, id in session.execute(select(model.slug, model.id))}
             for model in (Author, Category, Tag)
         }
-        self.spelling: dict[type, dict[str, str]] = {Author: {}, Category: {}, Tag: {}}
+        self.spelling: dict[NamedModel, dict[str, str]] = {Author: {}, Category: {}, Tag: {}}
         for plan in sorted(plans, key=lambda p: (p.meta.published_at, p.rel)):
-            names = {Author: [plan.meta.author], Tag: plan.meta.tags,
+            names: dict[NamedModel, list[str]] = {Author: [plan.meta.author], Tag: plan.meta.tags,
                      Category: [plan.meta.category] if plan.meta.category else []}
             for model, values in names.items():
                 for name in values:
                     self.spelling[model].setdefault(slugify(name), name)
 
-    def id_of(self, model: type, name: str) -> int:
+    def id_of(self, model: NamedModel, name: str) -> int:
         slug = slugify(name)
         known = self.ids[model].get(slug)
         if known is None:

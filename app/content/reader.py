@@ -11,10 +11,9 @@ import tomllib
 from dataclasses import dataclass, field
 from typing import Any
 
-import frontmatter
 import ftfy
 import yaml
-from frontmatter.default_handlers import BaseHandler
+from frontmatter.default_handlers import BaseHandler, YAMLHandler
 
 from app.content.problems import ContentError, Notice
 
@@ -85,14 +84,17 @@ def _repair_notice(before: str, after: str) -> Notice:
     return Notice(1, "repaired mojibake", "re-save the file as UTF-8")
 
 
-class _FrontmatterLoader(yaml.CSafeLoader if yaml.__with_libyaml__ else yaml.SafeLoader):  # type: ignore[misc]
+_SafeLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _FrontmatterLoader(_SafeLoader):  # type: ignore[valid-type,misc]
     """Safe YAML with fewer surprises: dates stay text (we parse them, with their zone), only
     true/false are booleans (``no`` is Norway, not False), and a repeated key is an error."""
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
         seen: dict[Any, int] = {}
         for key_node, _ in node.value:
-            key = self.construct_object(key_node, deep=True)  # type: ignore[no-untyped-call]
+            key = self.construct_object(key_node, deep=True)
             if isinstance(key, list | dict):
                 continue  # unhashable; the base constructor reports it
             if key in seen:
@@ -100,7 +102,7 @@ class _FrontmatterLoader(yaml.CSafeLoader if yaml.__with_libyaml__ else yaml.Saf
                     None, None, f"duplicate key {key!r} (first given on line {seen[key] + 1})",
                     key_node.start_mark)
             seen[key] = key_node.start_mark.line
-        return super().construct_mapping(node, deep=deep)  # type: ignore[no-untyped-call,no-any-return]
+        return super().construct_mapping(node, deep=deep)  # type: ignore[no-any-return]
 
 
 _FrontmatterLoader.yaml_implicit_resolvers = {
@@ -112,7 +114,7 @@ _FrontmatterLoader.add_implicit_resolver(
     "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF"))
 
 
-class YamlHandler(frontmatter.YAMLHandler):
+class YamlHandler(YAMLHandler):
     def load(self, fm: str, **kwargs: object) -> Any:
         return yaml.load(fm, Loader=_FrontmatterLoader)  # noqa: S506 - a safe loader
 
@@ -129,6 +131,7 @@ _HANDLERS: list[BaseHandler] = [YamlHandler(), TomlHandler()]
 
 # A plain header line: `key: anything`, the way authors write when they don't think in YAML.
 _PLAIN_LINE = re.compile(r"^([A-Za-z_][\w.-]*)[ \t]*:(?:[ \t]+(.*?))?[ \t]*$")
+_YAML_STRUCTURE = frozenset("[{|>!&*")
 _KEY_LINE = re.compile(r"^[\"']?([A-Za-z_][\w.-]*)[\"']?[ \t]*[:=]")
 
 
@@ -197,7 +200,11 @@ def _load_plain_lines(fm: str) -> dict[str, Any] | None:
         if match is None or match.group(1) in meta:
             return None
         value = match.group(2) or ""
-        if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+        if value[:1] in _YAML_STRUCTURE:
+            return None  # the author meant YAML (a list, a block, a tag) and got it wrong
+        if value[:1] in ("'", '"'):
+            if len(value) < 2 or value[-1] != value[0]:
+                return None
             value = value[1:-1]
         meta[match.group(1)] = value
     return meta

@@ -98,9 +98,22 @@ class _CodeFormatter(HtmlFormatter):  # type: ignore[misc]
     """Pygments' HTML with the fence's language on ``<code>`` (``language-python``), the
     convention themes and scripts look for; Python-Markdown hands it over as ``lang_str``."""
 
+    _stylesheets: dict[str, tuple[dict[Any, str], dict[str, Any]]] = {}
+    ttype2class: dict[Any, str]
+    class2style: dict[str, Any]
+
     def __init__(self, lang_str: str = "", **options: Any) -> None:
         super().__init__(**options)
         self.lang_str = lang_str
+
+    def _create_stylesheet(self) -> None:
+        # Pygments rebuilds the token-to-class tables for every code block; they depend only
+        # on the style, so build them once per process.
+        key = self.style.__name__
+        if key not in self._stylesheets:
+            super()._create_stylesheet()
+            self._stylesheets[key] = (self.ttype2class, self.class2style)
+        self.ttype2class, self.class2style = self._stylesheets[key]
 
     def _wrap_code(self, source: Any) -> Any:
         yield 0, f'<code class="{self.lang_str}">' if self.lang_str else "<code>"
