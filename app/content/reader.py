@@ -5,6 +5,7 @@ Every failure raises :class:`ContentError` with the line to look at and a hint.
 
 from __future__ import annotations
 
+import codecs
 import os
 import re
 import tomllib
@@ -52,15 +53,16 @@ def decode(data: bytes) -> tuple[str, list[Notice]]:
     if not data.strip():
         raise ContentError(1, "empty file", "an article starts with a frontmatter block: "
                            "---, title: ..., date: YYYY-MM-DD, ---, then the text")
-    nul = data.find(b"\x00", 0, 8192)
+    nul = data.find(b"\x00")
     if nul != -1:
-        raise ContentError(data.count(b"\n", 0, nul) + 1, "binary file, not text",
+        raise ContentError(_line_at(data, nul), "binary file, not text",
                            "only Markdown text files belong in the content folder")
+    data = data.removeprefix(codecs.BOM_UTF8)
     try:
-        text = data.decode("utf-8-sig")
+        text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        raise ContentError(line, f"not valid UTF-8 (byte 0x{data[exc.start]:02x})",
+        raise ContentError(_line_at(data, exc.start),
+                           f"not valid UTF-8 (byte 0x{data[exc.start]:02x})",
                            "save the file as UTF-8") from None
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     notices: list[Notice] = []
@@ -70,6 +72,12 @@ def decode(data: bytes) -> tuple[str, list[Notice]]:
             notices.append(_repair_notice(text, repaired))
             text = repaired
     return text, notices
+
+
+def _line_at(data: bytes, offset: int) -> int:
+    """The line number of a byte offset, whatever the newline style."""
+    before = data[:offset]
+    return before.count(b"\n") + before.count(b"\r") - before.count(b"\r\n") + 1
 
 
 def _repair_notice(before: str, after: str) -> Notice:
@@ -148,35 +156,43 @@ def read_article(text: str) -> RawArticle:
                            "is never closed", f"end it with a {handler.END_DELIMITER} line")
     _, fm, body = parts
     body_line = text.count("\n", 0, len(text) - len(body)) + 1
+    # Line k (from 0) of `fm` is line k + first of the file; the opening boundary may have
+    # swallowed blank lines after it.
+    opening = handler.FM_BOUNDARY.match(text)  # type: ignore[union-attr]
+    first = 1 + (text.count("\n", 0, opening.end()) if opening else 0)
     notices: list[Notice] = []
-    meta = _load_frontmatter(handler, fm, notices)
-    key_lines = {m.group(1): number + 1 for number, line in enumerate(fm.split("\n"))
+    meta = _load_frontmatter(handler, fm, first, notices)
+    key_lines = {m.group(1): number + first for number, line in enumerate(fm.split("\n"))
                  if (m := _KEY_LINE.match(line))}
     return RawArticle(meta, body, text, body_line, key_lines, notices)
 
 
-def _load_frontmatter(handler: BaseHandler, fm: str, notices: list[Notice]) -> dict[str, Any]:
+def _load_frontmatter(handler: BaseHandler, fm: str, first: int,
+                      notices: list[Notice]) -> dict[str, Any]:
+    """Parse the frontmatter block; ``first`` is the file line of the block's line 0."""
     if isinstance(handler, TomlHandler):
         try:
             meta = handler.load(fm)
         except tomllib.TOMLDecodeError as exc:
             found = re.search(r"at line (\d+)", str(exc))
-            line = int(found.group(1)) if found else 1
+            line = int(found.group(1)) - 1 + first if found else first
             raise ContentError(line, f"invalid TOML frontmatter: {exc}",
                                'TOML needs quoted strings: title = "My post"') from None
         return meta
     try:
         loaded = handler.load(fm)
     except yaml.MarkedYAMLError as exc:
-        line = exc.problem_mark.line + 1 if exc.problem_mark else 1
+        index = _yaml_error_index(exc)
+        line = index + first
         plain = _load_plain_lines(fm)
         if plain is None:
             problem = exc.problem or str(exc)
-            raise ContentError(line, f"invalid YAML frontmatter: {problem}", _quote_hint(fm, line)
-                               or "check the indentation and quote values with special "
-                               "characters") from None
+            hint = "remove one of them" if "duplicate key" in problem else (
+                _quote_hint(fm, index) or "check the indentation, close brackets and quotes, "
+                "and quote values with special characters")
+            raise ContentError(line, f"invalid YAML frontmatter: {problem}", hint) from None
         notices.append(Notice(line, f"frontmatter is not valid YAML ({exc.problem}); read it "
-                              "as plain 'key: value' lines", _quote_hint(fm, line)))
+                              "as plain 'key: value' lines", _quote_hint(fm, index)))
         return plain
     except yaml.YAMLError as exc:
         raise ContentError(1, f"invalid YAML frontmatter: {exc}") from None
@@ -188,6 +204,15 @@ def _load_frontmatter(handler: BaseHandler, fm: str, notices: list[Notice]) -> d
         raise ContentError(2, "frontmatter must be 'key: value' lines, not a "
                            f"{type(loaded).__name__}", "write one 'key: value' per line")
     return loaded
+
+
+def _yaml_error_index(exc: yaml.MarkedYAMLError) -> int:
+    """The block line to blame: where an unclosed quote or bracket opened, else where YAML
+    noticed the problem."""
+    opened = (exc.context or "").startswith(("while scanning a quoted scalar",
+                                             "while parsing a flow"))
+    mark = exc.context_mark if opened and exc.context_mark else exc.problem_mark
+    return mark.line if mark else 0
 
 
 def _load_plain_lines(fm: str) -> dict[str, Any] | None:
@@ -210,9 +235,9 @@ def _load_plain_lines(fm: str) -> dict[str, Any] | None:
     return meta
 
 
-def _quote_hint(fm: str, line: int) -> str:
+def _quote_hint(fm: str, index: int) -> str:
     lines = fm.split("\n")
-    match = _PLAIN_LINE.match(lines[line - 1]) if 0 < line <= len(lines) else None
+    match = _PLAIN_LINE.match(lines[index]) if 0 <= index < len(lines) else None
     if match is None or not match.group(2):
         return ""
     value = match.group(2).replace("\\", "\\\\").replace('"', '\\"')

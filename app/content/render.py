@@ -29,9 +29,13 @@ EXCERPT_MAX_CHARS = 300
 # Liquid ({% %}, {{ }}) and Hugo shortcodes ({{< >}}, {{% %}}) that other engines would execute.
 _TEMPLATE_TAG = re.compile(r"\{\{[<%].*?[>%]\}\}|\{%.*?%\}|\{\{.*?\}\}")
 _SHORTCODE = re.compile(r"\{\{<(.*?)>\}\}")
+_LIQUID_TAG = re.compile(r"\{%(.*?)%\}")
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _CODE_SPAN = re.compile(r"(`+).+?\1")
 _TAG = re.compile(r"<[^>]*>")
+# Heading anchors and footnote markers are navigation, not prose.
+_NOT_PROSE = re.compile(r'<a class="heading-anchor"[^>]*>.*?</a>|<sup id="fnref[^"]*">.*?</sup>',
+                        re.DOTALL)
 _BLOCK_BOUNDARY = re.compile(r"</(?:p|li|h[1-6]|td|th|dt|dd|div|pre|blockquote|tr)>|<br\s*/?>")
 _FIRST_PARAGRAPH = re.compile(r"<p>(.*?)</p>", re.DOTALL)
 _PRE_BLOCK = re.compile(r"<pre[\s>].*?</pre>", re.DOTALL)
@@ -207,7 +211,8 @@ def sanitise(fragment: str) -> str:
 
 def plain_text(fragment: str) -> str:
     """Text of an HTML fragment, whitespace collapsed (the fragment is sanitised HTML)."""
-    return " ".join(html.unescape(_TAG.sub("", _BLOCK_BOUNDARY.sub(" ", fragment))).split())
+    prose = _NOT_PROSE.sub("", fragment)
+    return " ".join(html.unescape(_TAG.sub("", _BLOCK_BOUNDARY.sub(" ", prose))).split())
 
 
 def shorten(text: str, limit: int = EXCERPT_MAX_CHARS) -> str:
@@ -238,10 +243,16 @@ def _neutralise_shortcodes(body: str) -> str:
         if opening:
             fence = opening.group(1)
             continue
-        if "{{<" in line:
-            lines[index] = _outside_code_spans(line, lambda text: _SHORTCODE.sub(
-                lambda m: "{{&lt;" + m.group(1) + "&gt;}}", text))
+        if "{{<" in line or "{%" in line:
+            lines[index] = _outside_code_spans(line, _escape_template_tags)
     return "\n".join(lines)
+
+
+def _escape_template_tags(text: str) -> str:
+    # `{{< x >}}` would parse as an HTML tag and `{% x %}` ending a paragraph as an attribute
+    # list (attr_list); entities keep both visible as written.
+    text = _SHORTCODE.sub(lambda m: "{{&lt;" + m.group(1) + "&gt;}}", text)
+    return _LIQUID_TAG.sub(lambda m: "&#123;%" + m.group(1) + "%&#125;", text)
 
 
 def _outside_code_spans(line: str, change: Any) -> str:
