@@ -1,0 +1,618 @@
+#!/usr/bin/env python3
+"""Benchmark `flask import-posts` (cold, no-change and 1%-changed re-imports) against Pelican.
+
+Usage (from anywhere; paths are resolved from this file):
+
+    python3 bench/import_bench.py [--sizes 1000,10000] [--skip-pelican] [--readme]
+
+For each corpus size N the script:
+
+1. generates N articles in the house format (bare, unquoted front-matter values, about 30% of
+   them not valid YAML) with `<shared>/bench/gen_corpus.py N DIR --quote never`;
+2. creates a fresh SQLite database, runs `flask db upgrade`, then times three runs of
+   `flask import-posts DIR`: a cold import, a re-import with nothing changed, and a re-import
+   after appending a paragraph to the body of N/100 files (every 100th file in name order);
+3. unless --skip-pelican, builds the same corpus (`gen_corpus.py --pelican`) with Pelican from
+   a private virtualenv (`bench/.work/venv-pelican`, created with pip on first use) and the
+   settings in `bench/pelicanconf.py`.
+
+Every step reports wall seconds and the peak memory of its whole process tree (the root process
+and all descendants, e.g. multiprocessing workers), sampled every 20 ms from /proc as the sum of
+Pss (/proc/PID/smaps_rollup, falling back to VmRSS from /proc/PID/status).
+
+The result is a Markdown table plus the 10,000-post targets (cold import faster than Pelican,
+no-change re-import under 2 s, peak memory under 300 MB) and the machine facts.  With --readme
+the text between `<!-- import-bench:start -->` and `<!-- import-bench:end -->` in README.md at
+the repository root is replaced with that report.
+
+Environment:
+    FOLIO_SHARED  folder holding bench/gen_corpus.py (default: <repo>/../shared)
+
+Work files (corpora, databases, Pelican output and venv) go to bench/.work/, which is git-ignored.
+The importer runs with the interpreter running this script if it has Flask installed, otherwise
+with <repo>/.venv/bin/python.  Exit status: 0 when every step ran, 1 when a step failed (the
+report is still printed), 2 on bad usage.
+"""
+
+import argparse
+import datetime
+import os
+import platform
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from importlib.util import find_spec
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+WORK = REPO / "bench" / ".work"
+PELICAN_CONF = REPO / "bench" / "pelicanconf.py"
+README = REPO / "README.md"
+
+Arg = str | os.PathLike[str]
+
+STEP_TIMEOUT_S = 20 * 60
+PIP_TIMEOUT_S = 10 * 60
+SAMPLE_INTERVAL_S = 0.02
+STDERR_TAIL_LINES = 30
+
+FOLIO_MODULES = ("flask", "flask_sqlalchemy", "flask_migrate")
+
+MARK_START = "<!-- import-bench:start -->"
+MARK_END = "<!-- import-bench:end -->"
+
+TARGET_SIZE = 10_000
+TARGET_NOCHANGE_S = 2.0
+TARGET_PEAK_MB = 300.0
+
+CHANGE_EVERY = 100  # 1% of the files
+CHANGE_PARAGRAPH = (
+    "\n\n## Update\n\nThis article was revised for the import benchmark: the body changed, the "
+    "front matter did not, so a re-import has to notice the new content and render it again.\n"
+)
+
+
+class StepError(Exception):
+    """A benchmark step failed (bad exit status, timeout or missing tool)."""
+
+
+# ---------------------------------------------------------------- memory sampling
+
+
+def _field_kb(path: str, key: str) -> int | None:
+    """Return the value in kB of a `Key:   123 kB` line of a /proc file, or None."""
+    try:
+        with open(path, encoding="ascii", errors="replace") as fh:
+            for line in fh:
+                if line.startswith(key):
+                    return int(line.split()[1])
+    except (OSError, ValueError, IndexError):
+        return None
+    return None
+
+
+def process_memory_kb(pid: int) -> int:
+    """Pss of one process in kB, or its VmRSS when smaps_rollup is unreadable (0 if gone)."""
+    pss = _field_kb(f"/proc/{pid}/smaps_rollup", "Pss:")
+    if pss is not None:
+        return pss
+    rss = _field_kb(f"/proc/{pid}/status", "VmRSS:")
+    return rss or 0
+
+
+def _parent_map() -> dict[int, list[int]]:
+    """Map every live pid's parent pid to its children, from /proc/PID/stat."""
+    children: dict[int, list[int]] = {}
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry.name}/stat", encoding="ascii", errors="replace") as fh:
+                stat = fh.read()
+            ppid = int(stat[stat.rindex(")") + 2 :].split()[1])
+        except (OSError, ValueError, IndexError):
+            continue
+        children.setdefault(ppid, []).append(int(entry.name))
+    return children
+
+
+def process_tree(root: int) -> list[int]:
+    """The pid `root` and all its live descendants."""
+    children = _parent_map()
+    tree, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        tree.append(pid)
+        todo.extend(children.get(pid, ()))
+    return tree
+
+
+def tree_memory_kb(root: int) -> int:
+    """Summed memory (Pss, or RSS as fallback) of a process and its descendants, in kB."""
+    return sum(process_memory_kb(pid) for pid in process_tree(root))
+
+
+class PeakSampler(threading.Thread):
+    """Background thread that records the peak tree memory of a process until stopped."""
+
+    def __init__(self, pid: int, interval: float = SAMPLE_INTERVAL_S) -> None:
+        super().__init__(daemon=True)
+        self.pid = pid
+        self.interval = interval
+        self.peak_kb = 0
+        self.max_procs = 0
+        self._stop_event = threading.Event()
+
+    def run(self) -> None:
+        while not self._stop_event.is_set():
+            tree = process_tree(self.pid)
+            self.peak_kb = max(self.peak_kb, sum(process_memory_kb(pid) for pid in tree))
+            self.max_procs = max(self.max_procs, len(tree))
+            self._stop_event.wait(self.interval)
+
+    def stop(self) -> None:
+        self._stop_event.set()
+        self.join()
+
+
+# ---------------------------------------------------------------- running steps
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """Outcome of one measured command."""
+
+    wall_s: float
+    peak_mb: float
+    max_procs: int
+    returncode: int
+    stdout: str
+    stderr: str
+
+    def summary(self) -> str:
+        """The last non-empty output line (the command's summary line, by convention)."""
+        for text in (self.stdout, self.stderr):
+            lines = [line.strip() for line in text.splitlines() if line.strip()]
+            if lines:
+                return lines[-1]
+        return "(no output)"
+
+    def failure_output(self) -> str:
+        """The tail of stderr (or of stdout when stderr is empty)."""
+        return _tail(self.stderr) or _tail(self.stdout)
+
+
+def _tail(text: str, lines: int = STDERR_TAIL_LINES) -> str:
+    return "\n".join(text.rstrip().splitlines()[-lines:])
+
+
+def run_measured(
+    cmd: Sequence[Arg],
+    *,
+    cwd: Path,
+    env: dict[str, str] | None = None,
+    timeout: float = STEP_TIMEOUT_S,
+) -> RunResult:
+    """Run a command in its own session, timing it and sampling its tree's peak memory."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(
+        [os.fspath(c) for c in cmd],
+        cwd=cwd,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        errors="replace",
+        start_new_session=True,
+    )
+    sampler = PeakSampler(proc.pid)
+    sampler.start()
+    try:
+        out, err = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired as exc:
+        os.killpg(proc.pid, signal.SIGKILL)  # our own session: the command and its workers
+        _, err = proc.communicate()
+        raise StepError(f"timed out after {timeout:.0f} s\n{_tail(err)}") from exc
+    finally:
+        sampler.stop()
+    wall = time.perf_counter() - start
+    peak_mb = sampler.peak_kb / 1024
+    return RunResult(wall, peak_mb, sampler.max_procs, proc.returncode, out, err)
+
+
+def run_step(
+    name: str,
+    cmd: Sequence[Arg],
+    *,
+    cwd: Path = REPO,
+    env: dict[str, str] | None = None,
+    ok_codes: Sequence[int] = (0,),
+    timeout: float = STEP_TIMEOUT_S,
+) -> RunResult:
+    """Run and measure a step; raise StepError with its stderr when the exit status is bad."""
+    log(f"  {name} ...")
+    result = run_measured(cmd, cwd=cwd, env=env, timeout=timeout)
+    if result.returncode not in ok_codes:
+        raise StepError(f"{name}: exit status {result.returncode}\n{result.failure_output()}")
+    log(
+        f"  {name}: {result.wall_s:.2f} s, peak {result.peak_mb:.0f} MB "
+        f"({result.max_procs} process(es)) -- {result.summary()}"
+    )
+    return result
+
+
+def log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+# ---------------------------------------------------------------- corpus
+
+
+def shared_dir() -> Path:
+    """The shared material folder: $FOLIO_SHARED or the sibling `shared` of the repository."""
+    path = Path(os.environ.get("FOLIO_SHARED") or REPO.parent / "shared").resolve()
+    if not (path / "bench" / "gen_corpus.py").is_file():
+        raise StepError(f"{path}/bench/gen_corpus.py not found (set FOLIO_SHARED)")
+    return path
+
+
+def fresh_dir(path: Path) -> Path:
+    """Remove and recreate a folder under the work dir."""
+    if not path.resolve().is_relative_to(WORK.resolve()):
+        raise StepError(f"refusing to delete {path}: outside {WORK}")
+    shutil.rmtree(path, ignore_errors=True)
+    return path
+
+
+def gen_corpus(shared: Path, n: int, outdir: Path, *, pelican: bool) -> Path:
+    """Generate N articles into a fresh outdir (house format, or Pelican's native header)."""
+    fresh_dir(outdir)
+    mode = ["--pelican"] if pelican else ["--quote", "never"]
+    cmd: list[Arg] = [sys.executable, shared / "bench" / "gen_corpus.py", str(n), outdir, *mode]
+    run_step(f"generate {n} posts{' (Pelican)' if pelican else ''}", cmd)
+    return outdir
+
+
+def change_one_percent(corpus: Path) -> int:
+    """Append a paragraph to the body of every 100th article (name order); return the count."""
+    files = sorted(corpus.glob("*.md"))[::CHANGE_EVERY]
+    for path in files:
+        with path.open("a", encoding="utf-8") as fh:
+            fh.write(CHANGE_PARAGRAPH)
+    return len(files)
+
+
+# ---------------------------------------------------------------- Folio
+
+
+def folio_python() -> Path:
+    """An interpreter with Folio's dependencies: this one, else the repository's .venv."""
+    if all(find_spec(module) is not None for module in FOLIO_MODULES):
+        return Path(sys.executable)
+    venv_python = REPO / ".venv" / "bin" / "python"
+    if venv_python.is_file():
+        log(f"note: {sys.executable} lacks {', '.join(FOLIO_MODULES)}; using {venv_python}")
+        return venv_python
+    raise StepError(f"Flask-Migrate is not importable from {sys.executable}; no {venv_python}")
+
+
+def folio_env(db_path: Path) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(DATABASE_URL=f"sqlite:///{db_path.resolve()}", FLASK_APP="wsgi")
+    env.pop("FLASK_DEBUG", None)
+    return env
+
+
+@dataclass
+class FolioRuns:
+    cold: RunResult
+    nochange: RunResult
+    changed: RunResult
+    changed_files: int
+
+    @property
+    def peak_mb(self) -> float:
+        return max(self.cold.peak_mb, self.nochange.peak_mb, self.changed.peak_mb)
+
+
+def bench_folio(n: int, shared: Path, python: Path) -> FolioRuns:
+    """Cold import, no-change re-import and 1%-changed re-import of an N-post corpus."""
+    corpus = gen_corpus(shared, n, WORK / f"corpus-{n}", pelican=False)
+    db_path = WORK / f"folio-{n}.sqlite3"
+    for suffix in ("", "-journal", "-wal", "-shm"):
+        Path(f"{db_path}{suffix}").unlink(missing_ok=True)
+    env = folio_env(db_path)
+    flask: list[Arg] = [python, "-m", "flask"]
+    run_step("flask db upgrade", [*flask, "db", "upgrade"], env=env)
+    # Exit status 1 means "some files were invalid": the import itself completed.
+    importer: list[Arg] = [*flask, "import-posts", corpus]
+    cold = run_step("cold import", importer, env=env, ok_codes=(0, 1))
+    nochange = run_step("no-change re-import", importer, env=env, ok_codes=(0, 1))
+    changed_files = change_one_percent(corpus)
+    changed = run_step(f"re-import, {changed_files} changed", importer, env=env, ok_codes=(0, 1))
+    for name, run in (("cold", cold), ("no-change", nochange), ("1%-changed", changed)):
+        if run.returncode == 1:
+            log(f"  note: {name} import exited 1 (some files invalid): {run.summary()}")
+    return FolioRuns(cold, nochange, changed, changed_files)
+
+
+# ---------------------------------------------------------------- Pelican
+
+
+def ensure_pelican() -> Path:
+    """Path to `pelican` in bench/.work/venv-pelican, creating the venv with pip if needed."""
+    venv = WORK / "venv-pelican"
+    exe = venv / "bin" / "pelican"
+    if exe.is_file():
+        return exe
+    log("creating the Pelican virtualenv (pip install pelican markdown pygments) ...")
+    fresh_dir(venv)
+    run_step("python -m venv", [sys.executable, "-m", "venv", venv], timeout=PIP_TIMEOUT_S)
+    pip: list[Arg] = [venv / "bin" / "python", "-m", "pip", "install", "-q"]
+    pip.append("--disable-pip-version-check")
+    run_step("pip install", [*pip, "pelican", "markdown", "pygments"], timeout=PIP_TIMEOUT_S)
+    if not exe.is_file():
+        raise StepError(f"pip install finished but {exe} is missing")
+    return exe
+
+
+def pelican_version(exe: Path) -> str:
+    try:
+        out = subprocess.run(
+            [exe, "--version"], capture_output=True, text=True, timeout=60, check=False
+        )
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+    return f"Pelican {out.stdout.strip() or 'unknown version'}"
+
+
+def bench_pelican(n: int, shared: Path, exe: Path) -> RunResult:
+    """Build the same N-post corpus (Pelican header) from scratch with bench/pelicanconf.py."""
+    corpus = gen_corpus(shared, n, WORK / f"corpus-pelican-{n}", pelican=True)
+    out = fresh_dir(WORK / f"pelican-out-{n}")
+    cmd: list[Arg] = [exe, corpus, "-o", out, "-s", PELICAN_CONF]
+    env = dict(os.environ, COLUMNS="250")  # keep Pelican's summary line on one line
+    result = run_step("pelican build", cmd, env=env)
+    missing = [p.name for p in corpus.glob("*.md") if not (out / f"{p.stem}.html").is_file()]
+    if missing:
+        raise StepError(
+            f"pelican build: {len(missing)} of {n} articles not built, e.g. {missing[0]}"
+        )
+    return result
+
+
+# ---------------------------------------------------------------- report
+
+
+@dataclass
+class SizeResult:
+    n: int
+    folio: FolioRuns | None = None
+    pelican: RunResult | None = None
+    errors: list[str] = field(default_factory=list)
+
+
+def _s(value: float) -> str:
+    return f"{value:.2f}"
+
+
+def _mb(value: float) -> str:
+    return f"{value:.0f}"
+
+
+def render_table(results: Sequence[SizeResult]) -> str:
+    rows = [
+        "| size | cold import s | no-change re-import s | 1%-changed re-import s "
+        "| peak MB | Pelican build s | Pelican peak MB |",
+        "|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for res in results:
+        f, p = res.folio, res.pelican
+        cells = [f"{res.n:,}"]
+        if f:
+            cells += [_s(run.wall_s) for run in (f.cold, f.nochange, f.changed)]
+            cells.append(_mb(f.peak_mb))
+        else:
+            cells += ["failed"] * 4
+        if p:
+            cells += [_s(p.wall_s), _mb(p.peak_mb)]
+        else:
+            cells += ["—"] * 2
+        rows.append("| " + " | ".join(cells) + " |")
+    return "\n".join(rows)
+
+
+def _verdict(ok: bool | None, detail: str) -> str:
+    label = "not measured" if ok is None else ("met" if ok else "MISSED")
+    return f"{label} ({detail})"
+
+
+def render_targets(results: Sequence[SizeResult]) -> str:
+    res = next((r for r in results if r.n == TARGET_SIZE), None)
+    f = res.folio if res else None
+    p = res.pelican if res else None
+    if f and p:
+        detail = f"{f.cold.wall_s:.2f} s vs {p.wall_s:.2f} s"
+        vs_pelican = _verdict(f.cold.wall_s < p.wall_s, detail)
+    else:
+        vs_pelican = _verdict(None, "needs both the import and the Pelican build")
+    if f:
+        nochange = _verdict(f.nochange.wall_s < TARGET_NOCHANGE_S, f"{f.nochange.wall_s:.2f} s")
+        peak = _verdict(f.peak_mb < TARGET_PEAK_MB, f"{f.peak_mb:.0f} MB")
+    else:
+        nochange = peak = _verdict(None, f"no {TARGET_SIZE:,}-post import run")
+    return "\n".join(
+        [
+            f"Targets at {TARGET_SIZE:,} posts:",
+            "",
+            f"- cold import faster than Pelican: {vs_pelican}",
+            f"- no-change re-import < {TARGET_NOCHANGE_S:g} s: {nochange}",
+            f"- peak memory < {TARGET_PEAK_MB:g} MB: {peak}",
+        ]
+    )
+
+
+def _cpu_model() -> str:
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8", errors="replace") as fh:
+            for line in fh:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown CPU"
+
+
+def machine_facts(python: Path | None, pelican: str | None) -> str:
+    nproc = len(os.sched_getaffinity(0))
+    mem_kb = _field_kb("/proc/meminfo", "MemTotal:") or 0
+    parts = [
+        f"nproc {nproc}",
+        _cpu_model(),
+        f"{mem_kb / 1024 / 1024:.1f} GB RAM",
+        f"Python {platform.python_version()}",
+        f"{platform.system()} {platform.release()}",
+    ]
+    if python is not None and python != Path(sys.executable):
+        parts.append(f"importer run with {python}")
+    if pelican:
+        parts.append(pelican)
+    return "Machine: " + "; ".join(parts) + "."
+
+
+def render_notes(results: Sequence[SizeResult], setup_errors: Sequence[str]) -> str:
+    notes = [f"- setup FAILED: {err.splitlines()[0]}" for err in setup_errors]
+    for res in results:
+        if res.folio:
+            f = res.folio
+            notes.append(f"- {res.n:,}: cold import: {f.cold.summary()}")
+            notes.append(f"- {res.n:,}: no-change re-import: {f.nochange.summary()}")
+            notes.append(
+                f"- {res.n:,}: re-import after changing {f.changed_files} files: "
+                f"{f.changed.summary()}"
+            )
+        if res.pelican:
+            notes.append(f"- {res.n:,}: Pelican: {res.pelican.summary()}")
+        notes.extend(f"- {res.n:,}: FAILED: {err.splitlines()[0]}" for err in res.errors)
+    return "\n".join(notes)
+
+
+def render_report(results: Sequence[SizeResult], facts: str, setup_errors: Sequence[str]) -> str:
+    today = datetime.datetime.now(datetime.UTC).date().isoformat()
+    parts = [
+        f"Import benchmark ({today}, `python3 bench/import_bench.py`; wall seconds, one run each; "
+        "peak MB = summed Pss of the process tree, max over the three imports):",
+        "",
+        render_table(results),
+        "",
+        render_targets(results),
+        "",
+        facts,
+    ]
+    notes = render_notes(results, setup_errors)
+    if notes:
+        parts += ["", notes]
+    return "\n".join(parts) + "\n"
+
+
+def update_readme(report: str, readme: Path = README) -> bool:
+    """Replace the text between the bench markers in README.md; False if markers are missing."""
+    if not readme.is_file():
+        log(f"warning: {readme} does not exist; not updating it")
+        return False
+    text = readme.read_text(encoding="utf-8")
+    pattern = re.compile(re.escape(MARK_START) + r".*?" + re.escape(MARK_END), re.DOTALL)
+    if not pattern.search(text):
+        log(f"warning: markers {MARK_START} / {MARK_END} not found in {readme}; not updating it")
+        return False
+    block = f"{MARK_START}\n{report}{MARK_END}"
+    readme.write_text(pattern.sub(lambda _: block, text, count=1), encoding="utf-8")
+    log(f"updated {readme}")
+    return True
+
+
+# ---------------------------------------------------------------- main
+
+
+def parse_sizes(text: str) -> list[int]:
+    try:
+        sizes = [int(part.replace("_", "")) for part in text.split(",") if part.strip()]
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"bad size list: {text!r}") from exc
+    if not sizes or any(n < 1 for n in sizes):
+        raise argparse.ArgumentTypeError(f"sizes must be positive integers: {text!r}")
+    return sizes
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    ap = argparse.ArgumentParser(
+        description="Time `flask import-posts` (cold / no-change / 1%-changed) against Pelican."
+    )
+    ap.add_argument(
+        "--sizes", type=parse_sizes, default=[1000, 10000], help="comma list (default 1000,10000)"
+    )
+    ap.add_argument("--skip-pelican", action="store_true", help="do not build with Pelican")
+    ap.add_argument("--readme", action="store_true", help="write the report into README.md")
+    return ap.parse_args(argv)
+
+
+def bench_size(n: int, shared: Path, python: Path | None, pelican: Path | None) -> SizeResult:
+    res = SizeResult(n)
+    log(f"== {n:,} posts: Folio")
+    try:
+        if python is None:
+            raise StepError("no Python with Flask available")
+        res.folio = bench_folio(n, shared, python)
+    except StepError as exc:
+        log(f"  FAILED: {exc}")
+        res.errors.append(f"Folio import: {exc}")
+    if pelican is not None:
+        log(f"== {n:,} posts: Pelican")
+        try:
+            res.pelican = bench_pelican(n, shared, pelican)
+        except StepError as exc:
+            log(f"  FAILED: {exc}")
+            res.errors.append(f"Pelican build: {exc}")
+    return res
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+    try:
+        shared = shared_dir()
+    except StepError as exc:
+        log(f"error: {exc}")
+        return 2
+    WORK.mkdir(parents=True, exist_ok=True)
+    setup_errors: list[str] = []
+    python: Path | None = None
+    try:
+        python = folio_python()
+    except StepError as exc:
+        setup_errors.append(str(exc))
+    pelican: Path | None = None
+    if not args.skip_pelican:
+        try:
+            pelican = ensure_pelican()
+        except StepError as exc:
+            log(f"Pelican unavailable, continuing without it: {exc}")
+            setup_errors.append(f"Pelican setup: {exc}")
+    results = [bench_size(n, shared, python, pelican) for n in args.sizes]
+    facts = machine_facts(python, pelican_version(pelican) if pelican else None)
+    report = render_report(results, facts, setup_errors)
+    print(report)
+    if args.readme:
+        update_readme(report)
+    failed = setup_errors or any(res.errors for res in results)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
