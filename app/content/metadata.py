@@ -133,7 +133,8 @@ def normalise(raw: RawArticle, filename: str, settings: MetaSettings) -> tuple[A
 
     title = fields.read(TITLE_KEYS, _title)
     if title is None and not any(e.message.startswith("title") for e in fields.errors):
-        fields.errors.append(ContentError(1, "missing title", "add a line: title: Your title"))
+        fields.errors.append(ContentError(raw.line_of("title"), "missing title",
+                                          "add a line: title: Your title"))
     published_at = fields.read(DATE_KEYS, lambda v: parse_datetime(v, zone))
     if published_at is None and file_date and not fields.first(DATE_KEYS):
         published_at = _file_name_date(file_date.group(1), zone, fields)

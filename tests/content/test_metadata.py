@@ -475,3 +475,12 @@ def test_key_lines_carried_over():
     assert meta.line_of("tags") == 8
     assert meta.line_of("missing", "draft") == 14
     assert meta.line_of("missing") == 1
+
+
+def test_empty_title_is_reported_at_its_own_line() -> None:
+    raw = read_article("---\ndate: 2025-01-01\ntitle:\n---\nText\n")
+
+    with pytest.raises(InvalidArticle) as caught:
+        normalise(raw, "post.md", MetaSettings())
+
+    assert [(e.line, e.message) for e in caught.value.errors] == [(3, "missing title")]
