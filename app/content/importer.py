@@ -354,7 +354,7 @@ def _apply(session: Session, folder: Path, plans: list[_Plan], existing: dict[st
     names = _Names(session, plans)
     progress.phase("Rendering", len(plans))
     by_rel = {plan.rel: plan for plan in plans}
-    jobs = [(str(folder / p.rel), p.rel, p.meta.title, options.settings) for p in plans]
+    jobs = [(str(folder / p.rel), p.rel, options.settings) for p in plans]
     batch: list[tuple[_Plan, dict[str, Any]]] = []
     failed: list[str] = []
     for built in _parallel_map(_build_file, jobs, _worker_count(options)):
@@ -376,9 +376,9 @@ def _apply(session: Session, folder: Path, plans: list[_Plan], existing: dict[st
     _collect_orphans(session)
 
 
-def _build_file(job: tuple[str, str, str, MetaSettings]) -> _Built:
+def _build_file(job: tuple[str, str, MetaSettings]) -> _Built:
     """Parse and render one file in full; runs in a worker process."""
-    path, rel, _title, settings = job
+    path, rel, settings = job
     try:
         data = Path(path).read_bytes()
         meta, raw, _ = _parse(data, rel, settings)
