@@ -83,6 +83,16 @@ post_tags = Table(
     Index("ix_post_tags_tag_id_post_id", "tag_id", "post_id"),
 )
 
+# Up to a handful of related posts per post, best first, computed by each import (ranking by
+# shared tags and category is too costly per request). Pages filter out the ones not yet public.
+related_posts = Table(
+    "related_posts",
+    Base.metadata,
+    Column("post_id", ForeignKey("posts.id", ondelete="CASCADE"), primary_key=True),
+    Column("position", Integer, primary_key=True),
+    Column("related_id", ForeignKey("posts.id", ondelete="CASCADE"), nullable=False, index=True),
+)
+
 
 class Author(Base):
     __tablename__ = "authors"
@@ -141,6 +151,7 @@ class Post(Base):
     updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     reading_minutes: Mapped[int] = mapped_column(Integer)
     image: Mapped[str | None] = mapped_column(String(1000))
+    image_alt: Mapped[str | None] = mapped_column(String(1000))
     excerpt: Mapped[str] = mapped_column(Text, default="")
     source: Mapped[str] = mapped_column(Text)
     html: Mapped[str] = mapped_column(Text)

@@ -27,7 +27,7 @@ from itertools import islice
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from app.content.metadata import (
@@ -40,6 +40,7 @@ from app.content.metadata import (
 )
 from app.content.problems import ContentError, InvalidArticle, Notice, Problem
 from app.content.reader import RawArticle, decode, read_article
+from app.content.related_index import refresh_related
 from app.content.render import render_markdown, template_tag_notice
 from app.content.slugs import slugify
 from app.models import (
@@ -51,11 +52,12 @@ from app.models import (
     RemovedPost,
     Tag,
     post_tags,
+    related_posts,
     utcnow,
 )
 
 # Bump when parsing or rendering changes, so the next import re-renders every file.
-PIPELINE_VERSION = "1"
+PIPELINE_VERSION = "2"
 ARTICLE_SUFFIXES = (".md", ".markdown")
 WRITE_BATCH = 200
 PARALLEL_THRESHOLD = 48  # below this many files, a worker pool costs more than it saves
@@ -192,6 +194,7 @@ def import_posts(session: Session, folder: Path, options: ImportOptions | None =
             session.rollback()
         elif plans or report.removed:
             _apply(session, folder, plans, existing, options, progress, report, where)
+            refresh_related(session)
             report.seconds = time.perf_counter() - started
             _record_run(session, folder, report)
             session.commit()
@@ -439,8 +442,10 @@ def _write_batch(session: Session, batch: list[tuple[_Plan, dict[str, Any]]],
             "category_id": names.id_of(Category, meta.category) if meta.category else None,
             "published_at": meta.published_at, "updated_at": meta.updated_at,
             "reading_minutes": meta.reading_minutes or built["reading_minutes"],
-            "image": meta.image, "excerpt": meta.excerpt or built["excerpt"],
-            "source": built["text"], "html": built["html"], "toc": built["toc"],
+            "image": meta.image, "image_alt": meta.image_alt,
+            "excerpt": meta.excerpt or built["excerpt"],
+            "source": built["text"], "html": built["html"],
+            "toc": built["toc"] if meta.toc else [],
             "source_path": plan.rel, "content_hash": built["digest"], "draft": meta.draft,
             "extra": meta.extra, "imported_at": now,
         })
@@ -501,6 +506,8 @@ def _remove_posts(session: Session, post_ids: list[int]) -> None:
         select(PostAlias.slug).where(PostAlias.post_id.in_(post_ids))).scalars()
     session.execute(delete(post_tags).where(post_tags.c.post_id.in_(post_ids)))
     session.execute(delete(PostAlias).where(PostAlias.post_id.in_(post_ids)))
+    session.execute(delete(related_posts).where(or_(related_posts.c.post_id.in_(post_ids),
+                                                    related_posts.c.related_id.in_(post_ids))))
     session.execute(delete(Post).where(Post.id.in_(post_ids)))
     session.execute(delete(RemovedPost).where(RemovedPost.slug.in_(slugs)))
     now = utcnow()

@@ -32,6 +32,8 @@ CATEGORY_KEYS = ("category", "categories")
 TAG_KEYS = ("tags",)
 READ_TIME_KEYS = ("read_time", "reading_time")
 IMAGE_KEYS = ("image",)
+IMAGE_ALT_KEYS = ("image_alt", "feature_image_alt")
+TOC_KEYS = ("toc",)
 EXCERPT_KEYS = ("excerpt", "description", "summary")
 DRAFT_KEYS = ("draft",)
 PUBLISHED_FLAG_KEYS = ("published",)
@@ -40,7 +42,7 @@ ALIAS_KEYS = ("aliases", "redirect_from")
 MODELLED_KEYS = frozenset(
     TITLE_KEYS + DATE_KEYS + UPDATED_KEYS + AUTHOR_KEYS + CATEGORY_KEYS + TAG_KEYS
     + READ_TIME_KEYS + IMAGE_KEYS + EXCERPT_KEYS + DRAFT_KEYS + PUBLISHED_FLAG_KEYS + SLUG_KEYS
-    + ALIAS_KEYS
+    + ALIAS_KEYS + IMAGE_ALT_KEYS + TOC_KEYS
 )
 
 _FILE_DATE = re.compile(r"^(\d{4}-\d{2}-\d{2})-(.+)$")
@@ -79,9 +81,11 @@ class ArticleMeta:
     tags: list[str]
     reading_minutes: int | None  # None: compute from the text
     image: str | None
+    image_alt: str | None  # None: the image is described by the title
     excerpt: str | None  # None: take it from the body
     draft: bool
     aliases: list[str]
+    toc: bool = True  # frontmatter `toc: false` hides the table of contents
     extra: dict[str, Any] = field(default_factory=dict)
     key_lines: dict[str, int] = field(default_factory=dict)  # frontmatter key -> file line
 
@@ -167,9 +171,11 @@ def normalise(raw: RawArticle, filename: str, settings: MetaSettings) -> tuple[A
         tags=fields.read(TAG_KEYS, _tags, []),
         reading_minutes=reading,
         image=image,
+        image_alt=fields.read(IMAGE_ALT_KEYS, _excerpt),
         excerpt=fields.read(EXCERPT_KEYS, _excerpt),
         draft=_is_draft(fields),
         aliases=fields.read(ALIAS_KEYS, _aliases, []),
+        toc=_wants_toc(fields),
         extra=to_json_safe({k: v for k, v in raw.meta.items() if k not in MODELLED_KEYS}),
         key_lines=raw.key_lines,
     )
@@ -330,6 +336,11 @@ def _is_draft(fields: _Fields) -> bool:
     published = fields.first(PUBLISHED_FLAG_KEYS)
     # Jekyll's `published: false` keeps a post unpublished.
     return published is not None and not _truthy(fields, *published)
+
+
+def _wants_toc(fields: _Fields) -> bool:
+    toc = fields.first(TOC_KEYS)
+    return toc is None or _truthy(fields, *toc)
 
 
 def _truthy(fields: _Fields, key: str, value: Any) -> bool:
