@@ -72,9 +72,10 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from app.posts import bp as posts_bp
+    from app import archive, authors, categories, feeds, posts, seo, tags
 
-    app.register_blueprint(posts_bp)
+    for blueprint in (posts.bp, tags.bp, categories.bp, authors.bp, archive.bp, feeds.bp, seo.bp):
+        app.register_blueprint(blueprint)
 
 
 def register_error_handlers(app: Flask) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Mapping
 from typing import Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 
@@ -18,12 +19,18 @@ class ConfigError(ValueError):
 
 class Defaults:
     SECRET_KEY = "dev-only-not-secret"
+    # "production" lets search engines in (robots.txt); anything else keeps them out.
+    FOLIO_ENV = "development"
     SITE_NAME = "Folio"
+    SITE_DESCRIPTION = "Notes on building and running software, written to be read."
+    SITE_LANGUAGE = "en"
+    # The public address: every absolute URL (feeds, sitemap, canonical links) starts with it.
     SITE_URL = "http://localhost:5000"
     CONTENT_DIR = "content"
     BLOG_TIMEZONE = "UTC"
     DEFAULT_AUTHOR = "Anonymous"
     POSTS_PER_PAGE = 10
+    FEED_SIZE = 20
     # Worker processes for rendering Markdown during an import; 0 means one per CPU.
     IMPORT_WORKERS = 0
     DB_POOL_SIZE = 5
@@ -46,12 +53,16 @@ def _as_str(name: str, raw: str) -> str:
 # Environment variables we read and how each is parsed; DATABASE_URL feeds Flask-SQLAlchemy.
 ENV_SETTINGS: dict[str, tuple[str, Callable[[str, str], Any]]] = {
     "SECRET_KEY": ("SECRET_KEY", _as_str),
+    "FOLIO_ENV": ("FOLIO_ENV", _as_str),
     "SITE_NAME": ("SITE_NAME", _as_str),
+    "SITE_DESCRIPTION": ("SITE_DESCRIPTION", _as_str),
+    "SITE_LANGUAGE": ("SITE_LANGUAGE", _as_str),
     "SITE_URL": ("SITE_URL", _as_str),
     "CONTENT_DIR": ("CONTENT_DIR", _as_str),
     "BLOG_TIMEZONE": ("BLOG_TIMEZONE", _as_str),
     "DEFAULT_AUTHOR": ("DEFAULT_AUTHOR", _as_str),
     "POSTS_PER_PAGE": ("POSTS_PER_PAGE", _as_int),
+    "FEED_SIZE": ("FEED_SIZE", _as_int),
     "IMPORT_WORKERS": ("IMPORT_WORKERS", _as_int),
     "DB_POOL_SIZE": ("DB_POOL_SIZE", _as_int),
     "DATABASE_URL": ("SQLALCHEMY_DATABASE_URI", _as_str),
@@ -94,8 +105,13 @@ def check(config: Mapping[str, Any]) -> None:
             f"BLOG_TIMEZONE={config['BLOG_TIMEZONE']!r} is not a known time zone "
             "(use an IANA name such as 'Europe/Berlin' or 'UTC')"
         ) from None
-    if int(config["POSTS_PER_PAGE"]) < 1:
-        raise ConfigError("POSTS_PER_PAGE must be at least 1")
+    for name in ("POSTS_PER_PAGE", "FEED_SIZE"):
+        if int(config[name]) < 1:
+            raise ConfigError(f"{name} must be at least 1")
+    site_url = urlsplit(str(config["SITE_URL"]))
+    if site_url.scheme not in ("http", "https") or not site_url.netloc:
+        raise ConfigError(f"SITE_URL={config['SITE_URL']!r} must be an absolute http(s) URL, "
+                          "such as https://blog.example.com")
 
 
 def default_sqlite_url(instance_path: str) -> str:

@@ -7,15 +7,33 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 
 from app.extensions import db
 
+# What a reader is told, in plain words; other codes fall back to Werkzeug's wording.
+MESSAGES = {
+    404: ("Page not found",
+          "There is nothing at this address. It may have been mistyped, or the post it points "
+          "to is not published."),
+    410: ("This post has been removed",
+          "The post that lived here was taken down on purpose and will not come back."),
+    500: ("Something went wrong on our side",
+          "The error has been logged. Please try again in a moment."),
+}
+
 
 def register(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> tuple[str, int]:
-        return render_template("errors/error.html", error=error), error.code or 500
+        return error_page(error), error.code or 500
 
     @app.errorhandler(InternalServerError)
     def internal_error(error: InternalServerError) -> tuple[str, int]:
         db.session.rollback()
         original = getattr(error, "original_exception", None)
         app.logger.error("unhandled error", exc_info=original or error)
-        return render_template("errors/error.html", error=error), 500
+        return error_page(error), 500
+
+
+def error_page(error: HTTPException) -> str:
+    headline, explanation = MESSAGES.get(error.code or 500,
+                                         (error.name, error.description or ""))
+    return render_template("errors/error.html", error=error, headline=headline,
+                           explanation=explanation)

@@ -1,44 +1,213 @@
 """The one place that says what readers can see and how it is fetched.
 
 A post is public when it is not a draft and its publication time has come: scheduled posts
-appear by themselves, with no re-import.
+appear by themselves, with no re-import. Every function here loads all that its page shows in
+a fixed number of queries, so templates never touch the database.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, TypeAlias, cast
 
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import Select, select
-from sqlalchemy.orm import defer, joinedload, selectinload
+from sqlalchemy import ColumnElement, Row, Select, and_, func, or_, select
+from sqlalchemy.orm import defer, joinedload, load_only, selectinload
+from sqlalchemy.orm.interfaces import LoaderOption
 
 from app.extensions import db
-from app.models import Post, utcnow
+from app.models import (
+    Author,
+    Category,
+    Post,
+    PostAlias,
+    RemovedPost,
+    Tag,
+    post_tags,
+    related_posts,
+    utcnow,
+)
+
+Taxonomy = type[Tag] | type[Category] | type[Author]
+Filed = Tag | Category | Author
+# Rows and statements of any columns (SQLAlchemy 2.1 types them variadically).
+AnyRow: TypeAlias = Row[*tuple[Any, ...]]
+AnySelect: TypeAlias = Select[*tuple[Any, ...]]
+
+
+def is_public(now: datetime) -> ColumnElement[bool]:
+    return and_(Post.draft.is_(False), Post.published_at <= now)
 
 
 def public_posts(now: datetime | None = None) -> Select[Post]:
     """Published posts, newest first."""
-    moment = now or utcnow()
     return (
         select(Post)
-        .where(Post.draft.is_(False), Post.published_at <= moment)
+        .where(is_public(now or utcnow()))
         .order_by(Post.published_at.desc(), Post.id.desc())
     )
 
 
-def latest_posts(page: int, per_page: int) -> Pagination:
-    """A page of post summaries: the heavy columns stay in the database."""
-    statement = public_posts().options(
+def _card_options() -> list[LoaderOption]:
+    """What a post card shows: the heavy columns stay in the database."""
+    return [
         defer(Post.source), defer(Post.html), defer(Post.toc), defer(Post.extra),
         joinedload(Post.author), joinedload(Post.category), selectinload(Post.tags),
-    )
-    return db.paginate(statement, page=page, per_page=per_page, error_out=True)
+    ]
+
+
+def _page(statement: Select[Post], page: int, per_page: int) -> Pagination:
+    """One page of cards; a page past the last one is a 404 (Flask-SQLAlchemy aborts)."""
+    return db.paginate(statement.options(*_card_options()), page=page, per_page=per_page,
+                       error_out=True, count=True)
+
+
+def latest_posts(page: int, per_page: int) -> Pagination:
+    return _page(public_posts(), page, per_page)
+
+
+def posts_filed_under(item: Filed, page: int, per_page: int) -> Pagination:
+    return _page(public_posts().where(_filed_under(item)), page, per_page)
+
+
+def _filed_under(item: Filed) -> ColumnElement[bool]:
+    if isinstance(item, Tag):
+        return Post.id.in_(select(post_tags.c.post_id).where(post_tags.c.tag_id == item.id))
+    if isinstance(item, Category):
+        return Post.category_id == item.id
+    return Post.author_id == item.id
 
 
 def public_post(slug: str) -> Post | None:
+    """A post with all its page shows but the neighbours and related posts."""
     statement = (
         public_posts()
         .where(Post.slug == slug)
         .options(joinedload(Post.author), joinedload(Post.category), selectinload(Post.tags))
     )
     return db.session.scalars(statement).first()
+
+
+@dataclass(frozen=True)
+class Neighbours:
+    older: AnyRow | None
+    newer: AnyRow | None
+
+
+def neighbours(post: Post) -> Neighbours:
+    """The previous and next public posts by date (slug and title only)."""
+    same_time = Post.published_at == post.published_at
+    older = or_(Post.published_at < post.published_at, and_(same_time, Post.id < post.id))
+    newer = or_(Post.published_at > post.published_at, and_(same_time, Post.id > post.id))
+    columns = select(Post.slug, Post.title).where(is_public(utcnow()))
+    return Neighbours(
+        older=db.session.execute(columns.where(older).order_by(
+            Post.published_at.desc(), Post.id.desc()).limit(1)).first(),
+        newer=db.session.execute(columns.where(newer).order_by(
+            Post.published_at.asc(), Post.id.asc()).limit(1)).first(),
+    )
+
+
+def related_to(post: Post, limit: int = 3) -> Sequence[Post]:
+    """The import's ranking of related posts, keeping only those public now."""
+    statement = (
+        select(Post)
+        .join(related_posts, related_posts.c.related_id == Post.id)
+        .where(related_posts.c.post_id == post.id, is_public(utcnow()))
+        .order_by(related_posts.c.position)
+        .limit(limit)
+        .options(load_only(Post.slug, Post.title, Post.published_at, Post.excerpt,
+                           Post.image, Post.reading_minutes))
+    )
+    return db.session.scalars(statement).all()
+
+
+def redirect_slug(old_slug: str) -> str | None:
+    """The current slug of the public post that once answered at ``old_slug``."""
+    statement = (
+        select(Post.slug)
+        .join(PostAlias, PostAlias.post_id == Post.id)
+        .where(PostAlias.slug == old_slug, is_public(utcnow()))
+    )
+    return db.session.scalars(statement).first()
+
+
+def was_removed(slug: str) -> bool:
+    return db.session.get(RemovedPost, slug) is not None
+
+
+def _public_count() -> Any:
+    return func.count(Post.id).label("count")
+
+
+def with_post_counts(model: Taxonomy) -> Sequence[AnyRow]:
+    """Every tag, category or author that has public posts, with the number of them,
+    the most used first."""
+    count = func.count(Post.id).label("count")
+    statement = (
+        _joined_to_posts(select(model, count).select_from(model), model)
+        .where(is_public(utcnow()))
+        .group_by(model.id)
+        .order_by(count.desc(), func.lower(model.name), model.slug)
+    )
+    return db.session.execute(statement).all()
+
+
+def _joined_to_posts(statement: AnySelect, model: Taxonomy) -> AnySelect:
+    if model is Tag:
+        return (statement.join(post_tags, post_tags.c.tag_id == Tag.id)
+                .join(Post, post_tags.c.post_id == Post.id))
+    link = Post.category_id if model is Category else Post.author_id
+    return statement.join(Post, link == model.id)
+
+
+def filed_item(model: Taxonomy, slug: str) -> Filed | None:
+    """The tag, category or author with this slug, if it has at least one public post."""
+    item = cast(Filed | None, db.session.scalars(select(model).where(model.slug == slug)).first())
+    if item is None:
+        return None
+    has_posts = select(Post.id).where(is_public(utcnow()), _filed_under(item)).exists()
+    return item if db.session.scalar(select(has_posts)) else None
+
+
+def archive_entries() -> Sequence[AnyRow]:
+    """Every public post's slug, title and date, newest first: the archive groups them."""
+    statement = (
+        select(Post.slug, Post.title, Post.published_at)
+        .where(is_public(utcnow()))
+        .order_by(Post.published_at.desc(), Post.id.desc())
+    )
+    return db.session.execute(statement).all()
+
+
+def feed_posts(limit: int, item: Filed | None = None) -> Sequence[Post]:
+    """The newest public posts in full, for a feed of the site or of one tag/category/author."""
+    statement = public_posts().limit(limit).options(
+        defer(Post.source), joinedload(Post.author), joinedload(Post.category),
+        selectinload(Post.tags))
+    if item is not None:
+        statement = statement.where(_filed_under(item))
+    return db.session.scalars(statement).unique().all()
+
+
+def sitemap_posts() -> Sequence[AnyRow]:
+    statement = (
+        select(Post.slug, func.coalesce(Post.updated_at, Post.published_at).label("lastmod"))
+        .where(is_public(utcnow()))
+        .order_by(Post.published_at.desc(), Post.id.desc())
+    )
+    return db.session.execute(statement).all()
+
+
+def sitemap_listings(model: Taxonomy) -> Sequence[AnyRow]:
+    """Slug and newest change of every tag, category or author with public posts."""
+    lastmod = func.max(func.coalesce(Post.updated_at, Post.published_at)).label("lastmod")
+    statement = (
+        _joined_to_posts(select(model.slug, lastmod).select_from(model), model)
+        .where(is_public(utcnow()))
+        .group_by(model.slug)
+        .order_by(model.slug)
+    )
+    return db.session.execute(statement).all()

@@ -8,14 +8,17 @@ from __future__ import annotations
 
 import os
 import shutil
+import threading
 import uuid
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
-from flask import Flask
+from flask import Flask, before_render_template, template_rendered
 from flask.testing import FlaskCliRunner
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import make_url
 
 from app import create_app
@@ -91,7 +94,9 @@ def app(database_url: str, content_dir: Path) -> Iterator[Flask]:
     })
     with app.app_context():
         db.create_all()
+        queries_in_templates = forbid_queries_in_templates(app)
     yield app
+    assert not queries_in_templates, f"templates ran SQL: {queries_in_templates}"
     with app.app_context():
         db.session.remove()
         if db.engine.dialect.name == "postgresql":
@@ -99,6 +104,52 @@ def app(database_url: str, content_dir: Path) -> Iterator[Flask]:
             with db.engine.begin() as connection:
                 connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
         db.engine.dispose()
+
+
+def forbid_queries_in_templates(app: Flask) -> list[str]:
+    """Record every SQL statement run while a template renders: pages must load what they
+    show before rendering (a lazy load in a template is an N+1 waiting to happen)."""
+    rendering = threading.local()
+    offences: list[str] = []
+
+    def before(sender: Flask, template: Any, context: dict[str, Any], **extra: Any) -> None:
+        rendering.depth = getattr(rendering, "depth", 0) + 1
+
+    def after(sender: Flask, template: Any, context: dict[str, Any], **extra: Any) -> None:
+        rendering.depth -= 1
+
+    def on_sql(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        if getattr(rendering, "depth", 0):
+            offences.append(statement)
+
+    before_render_template.connect(before, app, weak=False)
+    template_rendered.connect(after, app, weak=False)
+    event.listen(db.engine, "before_cursor_execute", on_sql)
+    return offences
+
+
+class QueryCounter:
+    """Counts the SQL statements an app runs while active (``with QueryCounter(app) as q``)."""
+
+    def __init__(self, app: Flask) -> None:
+        self.app = app
+        self.statements: list[str] = []
+
+    def _record(self, conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        self.statements.append(statement)
+
+    def __enter__(self) -> QueryCounter:
+        with self.app.app_context():
+            self.engine = db.engine
+        event.listen(self.engine, "before_cursor_execute", self._record)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        event.remove(self.engine, "before_cursor_execute", self._record)
+
+    @property
+    def count(self) -> int:
+        return len(self.statements)
 
 
 @pytest.fixture
@@ -147,3 +198,69 @@ def copy_fixture(name: str, target: Path) -> Path:
     destination = target / name
     shutil.copyfile(FIXTURES / "articles" / name, destination)
     return destination
+
+
+RICH_BODY = """Opening paragraph with a [link to the older post](/posts/older) and a
+footnote.[^1]
+
+![A diagram](diagram.svg)
+
+## Setup
+
+Install it.
+
+## Code
+
+```python
+def greet(name: str) -> str:
+    return f"hello {name}"
+```
+
+### Details
+
+More.
+
+[^1]: The footnote text.
+"""
+
+THREE_HEADINGS = "Intro.\n\n## One\n\nA.\n\n## Two\n\nB.\n\n## Three\n\nC.\n"
+
+
+@pytest.fixture
+def site(app: Flask, runner: FlaskCliRunner, write_article: ArticleWriter) -> Flask:
+    """A small published site covering every page feature, plus a draft, a scheduled post and
+    a post whose every field is hostile markup."""
+    write_article("older.md", date="2025-01-01", title="The Older Post", author="Ada Lovelace",
+                  category="Engines", tags="Python, Design")
+    write_article("middle.md", date="2025-03-01", title="The Middle Post",
+                  author="Ada Lovelace", category="Compilers", tags="Tools, Design")
+    write_article("newer.md", RICH_BODY, date="2025-06-01", updated="2025-07-01",
+                  title="The Newer Post", author="Grace Hopper", category="Compilers",
+                  tags="Python, Tools", read_time="4 min", image="/static/images/flask-layers.svg",
+                  image_alt="Layers of a Flask app", excerpt="What the newer post is about.")
+    write_article("no-toc.md", THREE_HEADINGS, date="2024-06-01", title="No Contents Here",
+                  author="Ada Lovelace", tags="Python", toc="false")
+    write_article("secret.md", THREE_HEADINGS, draft="true", title="A Draft",
+                  author="Shadow Writer", category="Secret Stuff", tags="Hidden, Python")
+    tomorrow = (datetime.now(UTC) + timedelta(days=1)).strftime("%Y-%m-%d %H:%M:%S +0000")
+    write_article("later.md", date=tomorrow, title="Scheduled", author="Time Traveller",
+                  category="Engines", tags="Future, Python")
+    write_article("xss.md", raw=XSS_ARTICLE)
+    result = runner.invoke(args=["import-posts"])
+    assert result.exit_code == 0, result.output
+    return app
+
+
+SCRIPT_TITLE = "<script>alert(1)</script>"
+XSS_ARTICLE = f"""---
+title: '{SCRIPT_TITLE}'
+date: 2024-01-01
+author: '<b>Mallory</b>'
+category: '<em>Cat</em>'
+tags: <i>t</i>
+image: /static/images/x.svg?a="><script>alert(3)</script>
+excerpt: '</script><script>alert(4)</script>'
+---
+
+<script>alert(2)</script>ok
+"""

@@ -1,4 +1,4 @@
-"""Pages of posts: the home page list and one post."""
+"""Pages of posts: the home page list and one post (with its old addresses)."""
 
 from flask import Blueprint
 

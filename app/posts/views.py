@@ -1,23 +1,38 @@
 from __future__ import annotations
 
-from flask import abort, current_app, render_template, request
+from flask import abort, current_app, redirect, render_template, url_for
+from werkzeug.wrappers import Response
 
 from app import queries
+from app.paging import requested_page
 from app.posts import bp
+from app.seo import structured_data
 
 
 @bp.get("/")
 def index() -> str:
-    page = request.args.get("page", 1, type=int)
-    if page < 1:
-        abort(404)
+    page = requested_page()
     posts = queries.latest_posts(page, current_app.config["POSTS_PER_PAGE"])
     return render_template("posts/index.html", posts=posts)
 
 
 @bp.get("/posts/<slug>")
-def detail(slug: str) -> str:
+def detail(slug: str) -> str | Response:
     post = queries.public_post(slug)
     if post is None:
-        abort(404)
-    return render_template("posts/detail.html", post=post)
+        return moved_or_gone(slug)
+    return render_template(
+        "posts/detail.html",
+        post=post,
+        neighbours=queries.neighbours(post),
+        related=queries.related_to(post),
+        structured_data=structured_data.for_post(post),
+    )
+
+
+def moved_or_gone(slug: str) -> Response:
+    """An old address of a post that still exists redirects for good; a pruned one is gone."""
+    current = queries.redirect_slug(slug)
+    if current is not None:
+        return redirect(url_for("posts.detail", slug=current), 301)
+    abort(410 if queries.was_removed(slug) else 404)
