@@ -96,7 +96,8 @@ def app(database_url: str, content_dir: Path) -> Iterator[Flask]:
         db.create_all()
         queries_in_templates = forbid_queries_in_templates(app)
     yield app
-    assert not queries_in_templates, f"templates ran SQL: {queries_in_templates}"
+    assert not queries_in_templates, (f"templates ran {len(queries_in_templates)} SQL "
+                                      f"statements, the first: {queries_in_templates[0]}")
     with app.app_context():
         db.session.remove()
         if db.engine.dialect.name == "postgresql":

@@ -1,0 +1,54 @@
+"""Every page costs a small, fixed number of SQL statements, however big the blog grows.
+
+The same pages are measured on a small blog and on one four times larger with many more
+tags, categories and authors; an N+1 pattern shows up as a difference. (The ``app`` fixture
+separately fails any test whose templates run SQL.)
+"""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask.testing import FlaskClient, FlaskCliRunner
+
+from tests.conftest import ArticleWriter, QueryCounter
+
+PAGES = ["/", "/?page=2", "/posts/post-0", "/posts/post-0-old", "/tags/", "/tags/common",
+         "/categories/", "/categories/cat-0", "/authors/", "/authors/writer-0", "/archive/",
+         "/feed.xml", "/rss.xml", "/feed.json", "/tags/common/feed.xml", "/sitemap.xml",
+         "/robots.txt", "/posts/missing"]
+MOST_STATEMENTS = 6
+
+
+def write_blog(write_article: ArticleWriter, posts: int) -> None:
+    for n in range(posts):
+        write_article(f"post-{n}.md", "Body text.\n\n## A\n\n## B\n\n## C\n",
+                      title=f"Post {n}", date=f"20{10 + n % 15}-0{1 + n % 9}-1{n % 10}",
+                      author=f"Writer {n % (posts // 3)}", category=f"Cat {n % (posts // 4)}",
+                      tags=f"common, tag {n}, tag {n + 1}, pair {n // 2}",
+                      aliases=f"post-{n}-old")
+
+
+def statements_per_page(app: Flask, client: FlaskClient) -> dict[str, int]:
+    counts = {}
+    for url in PAGES:
+        with QueryCounter(app) as counter:
+            response = client.get(url)
+        assert response.status_code in (200, 301, 404), (url, response.status_code)
+        counts[url] = counter.count
+    return counts
+
+
+def test_pages_cost_the_same_on_a_bigger_blog(app: Flask, client: FlaskClient,
+                                              runner: FlaskCliRunner,
+                                              write_article: ArticleWriter) -> None:
+    app.config["POSTS_PER_PAGE"] = 5
+    write_blog(write_article, 12)
+    assert runner.invoke(args=["import-posts"]).exit_code == 0
+    small = statements_per_page(app, client)
+
+    write_blog(write_article, 48)
+    assert runner.invoke(args=["import-posts"]).exit_code == 0
+    large = statements_per_page(app, client)
+
+    assert large == small, (small, large)
+    assert max(small.values()) <= MOST_STATEMENTS, small
