@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, render_template
+from flask import Flask, Response, make_response, render_template
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from app.extensions import db
@@ -21,8 +21,13 @@ MESSAGES = {
 
 def register(app: Flask) -> None:
     @app.errorhandler(HTTPException)
-    def http_error(error: HTTPException) -> tuple[str, int]:
-        return error_page(error), error.code or 500
+    def http_error(error: HTTPException) -> Response:
+        response = make_response(error_page(error), error.code or 500)
+        # Keep what the exception says besides its body: Allow on a 405, Retry-After on a 503.
+        for name, value in error.get_headers():
+            if name.lower() != "content-type":
+                response.headers[name] = value
+        return response
 
     @app.errorhandler(InternalServerError)
     def internal_error(error: InternalServerError) -> tuple[str, int]:
