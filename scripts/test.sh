@@ -6,4 +6,34 @@ cd "$(dirname "$0")/.."
 bash scripts/bootstrap.sh dev
 .venv/bin/ruff check .
 .venv/bin/mypy app
+
+# The browser and validator tests need Debian's Chromium, a Java runtime for the Nu HTML Checker,
+# and the npm packages pinned in tests/tools/package-lock.json. Each is installed only when
+# missing, so a second run installs nothing; as root on Debian (CI) this needs no questions.
+apt_packages=()
+[ -x "${FOLIO_CHROMIUM:-/usr/bin/chromium}" ] ||
+  apt_packages+=(chromium chromium-driver fonts-liberation fonts-dejavu-core)
+command -v java >/dev/null || apt_packages+=(default-jre-headless)
+command -v npm >/dev/null || apt_packages+=(nodejs npm)
+if [ "${#apt_packages[@]}" -gt 0 ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "Installing for the browser tests: ${apt_packages[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq </dev/null
+    apt-get install -y -qq --no-install-recommends "${apt_packages[@]}" </dev/null >/dev/null
+  else
+    echo "Missing for the browser tests (they will be skipped): sudo apt-get install" \
+         "${apt_packages[*]}" >&2
+  fi
+fi
+# npm writes node_modules/.package-lock.json after each install: older than the lock file means
+# the pins changed. --ignore-scripts: vnu-jar's postinstall would fetch a Java we do not want.
+tools=tests/tools
+if command -v npm >/dev/null && { [ ! -f "$tools/node_modules/.package-lock.json" ] ||
+     [ "$tools/package-lock.json" -nt "$tools/node_modules/.package-lock.json" ]; }; then
+  echo "Installing the test tools in $tools (npm ci)"
+  npm --prefix "$tools" ci --ignore-scripts --no-audit --no-fund --loglevel=error \
+    </dev/null >/dev/null
+fi
+
 exec .venv/bin/pytest "$@"
