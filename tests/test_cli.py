@@ -396,3 +396,20 @@ def test_real_corpora_import_without_errors_and_reimport_changes_nothing(
     rich = by_slug["rich-content"]
     assert "{{&lt; youtube ZJthWmvUzzc &gt;}}" in rich.html  # shown as text, not executed
     assert "template tags" in first.output
+
+
+def test_a_new_pipeline_re_renders_every_post(app: Flask, runner: FlaskCliRunner,
+                                              write_article: ArticleWriter,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    from app.content import importer
+
+    write_article("a.md")
+    write_article("b.md")
+    run_import(runner)
+    importer.pipeline_fingerprint.cache_clear()
+    monkeypatch.setattr(importer, "_pipeline_source_digest", lambda: "code of a new release")
+
+    result = run_import(runner)
+    importer.pipeline_fingerprint.cache_clear()
+
+    assert "0 added, 2 updated, 0 unchanged" in result.output

@@ -16,6 +16,7 @@ from pathlib import PurePosixPath
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from app.content.addresses import url_safe
 from app.content.problems import ContentError, InvalidArticle, Notice
 from app.content.reader import RawArticle
 from app.content.slugs import fallback_slug, slugify
@@ -321,7 +322,7 @@ def _image(value: Any) -> str | None:
         return None  # javascript:, data:, protocol-relative: not from us
     if ".." in PurePosixPath(address).parts or "\\" in address:
         return None
-    return address
+    return url_safe(address)
 
 
 def _excerpt(value: Any) -> str | None:

@@ -21,6 +21,7 @@ from markdown.extensions.toc import slugify_unicode
 from markdown.treeprocessors import Treeprocessor
 from pygments.formatters import HtmlFormatter
 
+from app.content.addresses import url_safe
 from app.content.problems import Notice
 
 MORE_MARKER = re.compile(r"<!--\s*more\s*-->", re.IGNORECASE)
@@ -82,7 +83,12 @@ class Rendered:
 
 class _TitleHeadings(Treeprocessor):
     """The page shows the title as its one ``h1``: drop a leading ``# Title`` that repeats it,
-    and shift the headings down a level when the body uses ``h1`` for its sections."""
+    then renumber the headings into an outline below that ``h1`` with no skipped level.
+
+    Authors start at ``#``, ``##`` or ``###`` and jump from ``###`` to ``#####``; screen
+    readers navigate by level, and HTML checkers reject skipped ones. Relative nesting is kept:
+    a heading becomes one level deeper than the nearest preceding heading it nests under.
+    """
 
     title = ""
 
@@ -91,11 +97,19 @@ class _TitleHeadings(Treeprocessor):
         if first is not None and first.tag == "h1" and _same_text(
                 "".join(first.itertext()), self.title):
             root.remove(first)
-        if root.find(".//h1") is None:
-            return
+        open_sections: list[tuple[int, int]] = []  # (written level, level on the page)
         for element in root.iter():
-            if element.tag in ("h1", "h2", "h3", "h4", "h5"):
-                element.tag = f"h{int(element.tag[1]) + 1}"
+            if element.tag not in _HEADINGS:
+                continue
+            written = int(element.tag[1])
+            while open_sections and open_sections[-1][0] >= written:
+                open_sections.pop()
+            level = min(open_sections[-1][1] + 1 if open_sections else 2, 6)
+            open_sections.append((written, level))
+            element.tag = f"h{level}"
+
+
+_HEADINGS = frozenset(f"h{n}" for n in range(1, 7))
 
 
 class _CodeFormatter(HtmlFormatter):  # type: ignore[misc]
@@ -206,7 +220,22 @@ def sanitise(fragment: str) -> str:
         link_rel=None,
         strip_comments=True,
         filter_style_properties={"text-align"},
+        attribute_filter=_clean_address,
     )
+
+
+_URL_ATTRIBUTES = frozenset({"href", "src", "poster", "cite"})
+
+
+def _clean_address(element: str, attribute: str, value: str) -> str | None:
+    """A link or image address as a valid URL: an address holding an unexecuted template tag
+    (``{{ site.repository }}/issues``) leads nowhere and loses its ``href``; other stray
+    characters are percent-encoded, so ``my file.pdf`` becomes ``my%20file.pdf``."""
+    if attribute not in _URL_ATTRIBUTES:
+        return value
+    if _TEMPLATE_TAG.search(value) or "{%" in value or "{{" in value:
+        return None
+    return url_safe(value)
 
 
 def plain_text(fragment: str) -> str:

@@ -413,6 +413,18 @@ def test_image_kept(image):
 
 
 @pytest.mark.parametrize(
+    ("image", "expected"),
+    [("/static/images/my photo.jpg", "/static/images/my%20photo.jpg"),
+     ('/a.svg?x="><script>', "/a.svg?x=%22%3E%3Cscript%3E"),
+     ("https://example.com/caf%C3%A9.png?w=800&h=600", "https://example.com/caf%C3%A9.png?w=800&h=600"),
+     ("/static/images/café.png", "/static/images/café.png")],
+)
+def test_image_address_is_made_url_safe(image, expected):
+    meta, _ = meta_of(BASE + f"image: '{image}'\n")
+    assert meta.image == expected
+
+
+@pytest.mark.parametrize(
     "image",
     ["javascript:alert(1)", "JavaScript:alert(1)", "data:image/png;base64,AAAA",
      "../../etc/passwd", "/static/../../etc/passwd", "//evil.example/x.png",

@@ -347,3 +347,34 @@ def test_template_tag_notice_once_per_file():
 )
 def test_template_tag_notice_none_for_clean_text(body):
     assert template_tag_notice(body, 5) is None
+
+
+def heading_levels(page_html: str) -> list[str]:
+    return re.findall(r"<(h[1-6]) id=\"([^\"]+)\"", page_html)
+
+
+def test_headings_form_an_outline_under_the_title_without_skipped_levels() -> None:
+    body = "### Start\n\n##### Deep\n\n###### Deeper\n\n## Back\n\n# Top\n\n### Under top\n"
+
+    levels = heading_levels(render_markdown(body).html)
+
+    assert levels == [("h2", "start"), ("h3", "deep"), ("h4", "deeper"), ("h2", "back"),
+                      ("h2", "top"), ("h3", "under-top")]
+
+
+def test_outline_feeds_the_table_of_contents() -> None:
+    toc = render_markdown("# Title\n\n### First\n\n##### Inner\n", title="Title").toc
+
+    assert [(e["id"], e["level"]) for e in toc] == [("first", 2)]
+    assert [(e["id"], e["level"]) for e in toc[0]["children"]] == [("inner", 3)]
+
+
+@pytest.mark.parametrize(("markdown_link", "expected"), [
+    ('<a href="my file.pdf">x</a>', '<a href="my%20file.pdf">x</a>'),
+    ("[x](https://bücher.example/?a=1&b=2)", '<a href="https://bücher.example/?a=1&amp;b=2">'),
+    ('<a href="x|y^z`w">x</a>', '<a href="x%7Cy%5Ez%60w">x</a>'),
+    ("[x]({{ site.repository }}/pull/1)", "<a>x</a>"),  # a Liquid tag leads nowhere
+    ('<img src="{% link a.png %}" alt="a">', '<img alt="a">'),
+])
+def test_addresses_become_valid_urls(markdown_link: str, expected: str) -> None:
+    assert expected in render_markdown(markdown_link).html

@@ -1,0 +1,87 @@
+"""Every page a reader can reach answers 200 and is valid HTML; every feed parses.
+
+The site is crawled from the home page through its own links, so a new page type is covered
+as soon as something links to it. Runs on the sample-like ``site`` fixture and on the
+real-world corpora in ../shared/corpora.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from pathlib import Path
+from urllib.parse import urldefrag, urlsplit
+
+import feedparser
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient, FlaskCliRunner
+
+from tests.html import parse
+from tests.webcheck import vnu_errors
+
+FEED_TYPES = ("application/atom+xml", "application/rss+xml")
+MOST_PAGES = 3000
+
+
+def crawl(client: FlaskClient) -> tuple[dict[str, str], set[str]]:
+    """Every internal page reachable from ``/`` (path -> HTML) and every feed they announce."""
+    pages: dict[str, str] = {}
+    feeds: set[str] = set()
+    queue, seen = deque(["/"]), {"/"}
+    while queue:
+        path = queue.popleft()
+        response = client.get(path)
+        assert response.status_code == 200, (path, response.status_code)
+        if response.mimetype != "text/html":
+            continue
+        pages[path] = response.get_data(as_text=True)
+        document = parse(pages[path])
+        for link in document.cssselect("link[rel=alternate]"):
+            if link.get("type") in FEED_TYPES:
+                feeds.add(urlsplit(link.get("href")).path)
+        # Links inside post bodies are the authors' (the corpora link to pages of their own
+        # sites); the crawl follows the site's own navigation.
+        for body in document.cssselect(".prose"):
+            body.drop_tree()
+        for anchor in document.cssselect("a[href]"):
+            target = urldefrag(anchor.get("href")).url
+            if target.startswith("/") and not target.startswith(("//", "/static/")) \
+                    and target not in seen:
+                seen.add(target)
+                queue.append(target)
+        assert len(seen) < MOST_PAGES, "the crawl does not end"
+    return pages, feeds
+
+
+def check_site(client: FlaskClient) -> dict[str, str]:
+    pages, feeds = crawl(client)
+    pages["/no/such/page"] = client.get("/no/such/page").get_data(as_text=True)
+
+    invalid = {path: errors for path, errors in vnu_errors(pages).items() if errors}
+    assert not invalid, invalid
+    for feed in sorted(feeds):
+        parsed = feedparser.parse(client.get(feed).data)
+        assert not parsed.bozo, (feed, parsed.get("bozo_exception"))
+    return pages
+
+
+@pytest.mark.validator
+def test_sample_site_is_valid(site: Flask, client: FlaskClient) -> None:
+    site.config["POSTS_PER_PAGE"] = 2
+    pages = check_site(client)
+
+    kinds = {path.split("/")[1] for path in pages}
+    assert {"", "posts", "tags", "categories", "authors", "archive"} <= kinds
+    assert "/?page=2" in pages
+
+
+@pytest.mark.validator
+@pytest.mark.corpora
+def test_real_corpora_make_a_valid_site(app: Flask, client: FlaskClient,
+                                        runner: FlaskCliRunner, corpora: Path) -> None:
+    result = runner.invoke(args=["import-posts", str(corpora)])
+    assert result.exit_code == 0, result.output
+
+    pages = check_site(client)
+
+    assert len([p for p in pages if p.startswith("/posts/")]) >= 100
