@@ -59,10 +59,24 @@ def check_site(client: FlaskClient) -> dict[str, str]:
 
     invalid = {path: errors for path, errors in vnu_errors(pages).items() if errors}
     assert not invalid, invalid
+    for path, markup in pages.items():
+        assert_accessible_structure(path, markup)
     for feed in sorted(feeds):
         parsed = feedparser.parse(client.get(feed).data)
         assert not parsed.bozo, (feed, parsed.get("bozo_exception"))
     return pages
+
+
+def assert_accessible_structure(path: str, markup: str) -> None:
+    """What axe cannot judge from one page: the same landmarks and one h1 on every page."""
+    page = parse(markup)
+    assert len(page.cssselect("h1")) == 1, path
+    assert page.cssselect("a.skip-link")[0].get("href") == "#content", path
+    assert len(page.cssselect("main#content")) == 1, path
+    assert page.cssselect("header.site-header") and page.cssselect("footer.site-footer"), path
+    assert page.cssselect("nav[aria-label]"), path
+    assert all(img.get("alt") is not None for img in page.cssselect("img")), path
+    assert page.getroot().get("lang") if hasattr(page, "getroot") else page.get("lang"), path
 
 
 @pytest.mark.validator

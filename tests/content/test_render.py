@@ -65,7 +65,7 @@ def test_word_count_excludes_code_blocks():
 
 def test_table_alignment_kept():
     html = render("tables_and_definitions.md").html
-    assert "<table>" in html
+    assert "<table tabindex=\"0\">" in html
     assert '<th style="text-align:left">Item</th>' in html
     assert '<td style="text-align:right">12</td>' in html
 
@@ -378,3 +378,9 @@ def test_outline_feeds_the_table_of_contents() -> None:
 ])
 def test_addresses_become_valid_urls(markdown_link: str, expected: str) -> None:
     assert expected in render_markdown(markdown_link).html
+
+
+def test_code_blocks_and_tables_are_reachable_by_keyboard() -> None:
+    page_html = render_markdown("```python\nx = 1\n```\n\n| a |\n|---|\n| 1 |\n").html
+
+    assert '<pre tabindex="0">' in page_html and '<table tabindex="0">' in page_html
