@@ -17,6 +17,10 @@ class ConfigError(ValueError):
     """A configuration value is unusable; the message names the setting."""
 
 
+# A typo such as "prod" must not quietly keep search engines out of the production site.
+ENVIRONMENTS = ("production", "staging", "development", "test")
+
+
 class Defaults:
     SECRET_KEY = "dev-only-not-secret"
     # "production" lets search engines in (robots.txt); anything else keeps them out.
@@ -105,6 +109,9 @@ def check(config: Mapping[str, Any]) -> None:
             f"BLOG_TIMEZONE={config['BLOG_TIMEZONE']!r} is not a known time zone "
             "(use an IANA name such as 'Europe/Berlin' or 'UTC')"
         ) from None
+    if config["FOLIO_ENV"] not in ENVIRONMENTS:
+        raise ConfigError(f"FOLIO_ENV={config['FOLIO_ENV']!r} must be one of "
+                          f"{', '.join(ENVIRONMENTS)}")
     for name in ("POSTS_PER_PAGE", "FEED_SIZE"):
         if int(config[name]) < 1:
             raise ConfigError(f"{name} must be at least 1")

@@ -73,6 +73,10 @@ def test_server_databases_get_a_checked_sized_pool(tmp_path: Path,
     ("BLOG_TIMEZONE", "Mars/Olympus", "BLOG_TIMEZONE"),
     ("POSTS_PER_PAGE", "ten", "POSTS_PER_PAGE"),
     ("POSTS_PER_PAGE", "0", "POSTS_PER_PAGE"),
+    ("FEED_SIZE", "0", "FEED_SIZE"),
+    ("FOLIO_ENV", "prod", "FOLIO_ENV"),
+    ("SITE_URL", "blog.example.com", "SITE_URL"),
+    ("SITE_URL", "ftp://blog.example.com", "SITE_URL"),
     ("DB_POOL_SIZE", "many", "DB_POOL_SIZE"),
 ])
 def test_bad_values_are_refused_naming_the_setting(
