@@ -7,7 +7,7 @@ from typing import Any
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 
-from app.models import Base, UTCDateTime
+from app.models import Base, UTCDateTime, managed_by_migrations
 
 
 def _render_migration_type(kind: str, obj: Any, _context: Any) -> str | bool:
@@ -18,4 +18,5 @@ def _render_migration_type(kind: str, obj: Any, _context: Any) -> str | bool:
 
 
 db = SQLAlchemy(model_class=Base)
-migrate = Migrate(compare_type=True, render_as_batch=True, render_item=_render_migration_type)
+migrate = Migrate(compare_type=True, render_as_batch=True, render_item=_render_migration_type,
+                  include_object=managed_by_migrations)

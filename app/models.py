@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import (
+    DDL,
     JSON,
     Boolean,
     Column,
@@ -24,6 +25,8 @@ from sqlalchemy import (
     Table,
     Text,
     TypeDecorator,
+    event,
+    text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -217,3 +220,80 @@ class ImportRun(Base):
     warnings: Mapped[int] = mapped_column(Integer, default=0)
     errors: Mapped[int] = mapped_column(Integer, default=0)
     seconds: Mapped[float] = mapped_column(default=0.0)
+
+
+# --- full-text search ----------------------------------------------------------------------
+
+# What a search looks at: title first, then tags, category and excerpt, then the body. English
+# stemming on both databases, so "caching" finds "cache" whichever one serves the site.
+SEARCH_LANGUAGE = "english"
+
+
+def search_vector_sql(table: str = "") -> str:
+    """The weighted tsvector of a search document; queries name the table (posts has a
+    title too), the index does not, and PostgreSQL matches the two as one expression."""
+    prefix = f"{table}." if table else ""
+    return " || ".join(
+        f"setweight(to_tsvector('{SEARCH_LANGUAGE}', {prefix}{column}), '{weight}')"
+        for column, weight in (("title", "A"), ("labels", "B"), ("excerpt", "B"), ("body", "C")))
+
+
+SEARCH_VECTOR_SQL = search_vector_sql()
+# SQLite's FTS5 index over search_documents; kept in step by triggers, so writing a
+# search_documents row (in the import's transaction) is all an import does.
+SQLITE_SEARCH_INDEX = "search_index"
+SQLITE_SEARCH_DDL = (
+    f"CREATE VIRTUAL TABLE {SQLITE_SEARCH_INDEX} USING fts5(title, labels, excerpt, body, "
+    "content='search_documents', content_rowid='post_id', "
+    "tokenize='porter unicode61 remove_diacritics 2')",
+    f"CREATE TRIGGER search_documents_ai AFTER INSERT ON search_documents BEGIN "
+    f"INSERT INTO {SQLITE_SEARCH_INDEX}(rowid, title, labels, excerpt, body) "
+    "VALUES (new.post_id, new.title, new.labels, new.excerpt, new.body); END",
+    f"CREATE TRIGGER search_documents_ad AFTER DELETE ON search_documents BEGIN "
+    f"INSERT INTO {SQLITE_SEARCH_INDEX}({SQLITE_SEARCH_INDEX}, rowid, title, labels, excerpt, "
+    "body) VALUES ('delete', old.post_id, old.title, old.labels, old.excerpt, old.body); END",
+    f"CREATE TRIGGER search_documents_au AFTER UPDATE ON search_documents BEGIN "
+    f"INSERT INTO {SQLITE_SEARCH_INDEX}({SQLITE_SEARCH_INDEX}, rowid, title, labels, excerpt, "
+    "body) VALUES ('delete', old.post_id, old.title, old.labels, old.excerpt, old.body); "
+    f"INSERT INTO {SQLITE_SEARCH_INDEX}(rowid, title, labels, excerpt, body) "
+    "VALUES (new.post_id, new.title, new.labels, new.excerpt, new.body); END",
+)
+SEARCH_VECTOR_INDEX = "ix_search_documents_vector"
+
+
+class SearchDocument(Base):
+    """A post's searchable text, written by the import in the same transaction as the post.
+
+    PostgreSQL indexes it with a GIN index on a weighted ``tsvector``; SQLite with an FTS5
+    table fed by triggers. ``app.search`` queries whichever the database has.
+    """
+
+    __tablename__ = "search_documents"
+    __table_args__ = (
+        Index(SEARCH_VECTOR_INDEX, text(f"({SEARCH_VECTOR_SQL})"),
+              postgresql_using="gin").ddl_if(dialect="postgresql"),
+    )
+
+    post_id: Mapped[int] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"),
+                                         primary_key=True)
+    title: Mapped[str] = mapped_column(Text)
+    labels: Mapped[str] = mapped_column(Text)  # tag and category names
+    excerpt: Mapped[str] = mapped_column(Text)
+    body: Mapped[str] = mapped_column(Text)  # the rendered post as plain text
+
+
+for _statement in SQLITE_SEARCH_DDL:
+    event.listen(SearchDocument.__table__, "after_create",
+                 DDL(_statement).execute_if(dialect="sqlite"))  # type: ignore[no-untyped-call]
+event.listen(SearchDocument.__table__, "before_drop",
+             DDL(f"DROP TABLE IF EXISTS {SQLITE_SEARCH_INDEX}").execute_if(  # type: ignore[no-untyped-call]
+                 dialect="sqlite"))
+
+
+def managed_by_migrations(obj: Any, name: str | None, type_: str, reflected: bool,
+                          compare_to: Any) -> bool:
+    """Alembic's autogenerate filter: FTS5's tables and the expression index are written by
+    hand in the migrations, which autogenerate cannot compare."""
+    if type_ == "table" and name is not None and name.startswith(SQLITE_SEARCH_INDEX):
+        return False
+    return not (type_ == "index" and name == SEARCH_VECTOR_INDEX)

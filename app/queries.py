@@ -182,6 +182,25 @@ def archive_entries() -> Sequence[AnyRow]:
     return db.session.execute(statement).all()
 
 
+def cards_by_id(ids: Sequence[int]) -> dict[int, Post]:
+    """Posts as cards, by id: search ranks ids, this loads what their cards show."""
+    if not ids:
+        return {}
+    statement = select(Post).where(Post.id.in_(ids)).options(*_card_options())
+    return {post.id: post for post in db.session.scalars(statement)}
+
+
+def posts_in_order(ids: Sequence[int]) -> list[Post]:
+    """Posts in full (for a feed) in the order of ``ids``."""
+    if not ids:
+        return []
+    statement = select(Post).where(Post.id.in_(ids)).options(
+        defer(Post.source), joinedload(Post.author), joinedload(Post.category),
+        selectinload(Post.tags))
+    found = {post.id: post for post in db.session.scalars(statement).unique()}
+    return [found[post_id] for post_id in ids if post_id in found]
+
+
 def feed_posts(limit: int, item: Filed | None = None) -> Sequence[Post]:
     """The newest public posts in full, for a feed of the site or of one tag/category/author."""
     statement = public_posts().limit(limit).options(

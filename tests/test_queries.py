@@ -15,7 +15,8 @@ from tests.conftest import ArticleWriter, QueryCounter
 PAGES = ["/", "/?page=2", "/posts/post-0", "/posts/post-0-old", "/tags/", "/tags/common",
          "/categories/", "/categories/cat-0", "/authors/", "/authors/writer-0", "/archive/",
          "/feed.xml", "/rss.xml", "/feed.json", "/tags/common/feed.xml", "/sitemap.xml",
-         "/robots.txt", "/posts/missing"]
+         "/robots.txt", "/posts/missing", "/search?q=body", "/search?q=body&tag=common",
+         "/search/feed.xml?q=body"]
 MOST_STATEMENTS = 6
 
 

@@ -55,7 +55,8 @@ def crawl(client: FlaskClient) -> tuple[dict[str, str], set[str]]:
 
 def check_site(client: FlaskClient) -> dict[str, str]:
     pages, feeds = crawl(client)
-    pages["/no/such/page"] = client.get("/no/such/page").get_data(as_text=True)
+    for extra in ("/no/such/page", "/search?q=the", "/search?q=zzzzqqq", "/search"):
+        pages[extra] = client.get(extra).get_data(as_text=True)
 
     invalid = {path: errors for path, errors in vnu_errors(pages).items() if errors}
     assert not invalid, invalid

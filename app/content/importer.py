@@ -41,7 +41,7 @@ from app.content.metadata import (
 from app.content.problems import ContentError, InvalidArticle, Notice, Problem
 from app.content.reader import RawArticle, decode, read_article
 from app.content.related_index import refresh_related
-from app.content.render import render_markdown, template_tag_notice
+from app.content.render import plain_text, render_markdown, template_tag_notice
 from app.content.slugs import slugify
 from app.models import (
     Author,
@@ -50,6 +50,7 @@ from app.models import (
     Post,
     PostAlias,
     RemovedPost,
+    SearchDocument,
     Tag,
     post_tags,
     related_posts,
@@ -61,6 +62,8 @@ from app.models import (
 PIPELINE_MODULES = ("addresses", "highlight", "metadata", "reader", "render", "slugs")
 ARTICLE_SUFFIXES = (".md", ".markdown")
 WRITE_BATCH = 200
+# Search looks at this much of a post's text; a book-length post is still found by its start.
+SEARCH_TEXT_LIMIT = 200_000
 PARALLEL_THRESHOLD = 48  # below this many files, a worker pool costs more than it saves
 CHUNK = 16
 
@@ -407,6 +410,7 @@ def _build_file(job: tuple[str, str, MetaSettings]) -> _Built:
         "html": rendered.html,
         "toc": rendered.toc,
         "excerpt": rendered.excerpt,
+        "search_text": plain_text(rendered.html)[:SEARCH_TEXT_LIMIT],
         "reading_minutes": reading_minutes(rendered.word_count),
     })
 
@@ -470,6 +474,7 @@ def _write_batch(session: Session, batch: list[tuple[_Plan, dict[str, Any]]],
         session.execute(delete(post_tags).where(post_tags.c.post_id.in_(old_ids)))
         session.execute(delete(PostAlias).where(PostAlias.post_id.in_(old_ids)))
         session.execute(update(Post), [{"id": plan.post_id, **row} for plan, row in old])
+    _write_search_documents(session, batch, rows, [plan.post_id for plan, _ in old])
     links = [{"post_id": plan.post_id, "tag_id": names.id_of(Tag, tag), "position": position}
              for plan, _ in batch for position, tag in enumerate(plan.meta.tags)]
     if links:
@@ -479,6 +484,21 @@ def _write_batch(session: Session, batch: list[tuple[_Plan, dict[str, Any]]],
     if aliases:
         session.execute(delete(PostAlias).where(PostAlias.slug.in_([a["slug"] for a in aliases])))
         session.execute(insert(PostAlias), aliases)
+
+
+def _write_search_documents(session: Session, batch: list[tuple[_Plan, dict[str, Any]]],
+                            rows: list[dict[str, Any]], replaced: list[int | None]) -> None:
+    if replaced:
+        session.execute(delete(SearchDocument).where(SearchDocument.post_id.in_(replaced)))
+    documents = []
+    for (plan, built), row in zip(batch, rows, strict=True):
+        meta: ArticleMeta = built["meta"]
+        documents.append({
+            "post_id": plan.post_id, "title": meta.title, "excerpt": row["excerpt"],
+            "labels": " ".join([*meta.tags, meta.category or ""]).strip(),
+            "body": built["search_text"],
+        })
+    session.execute(insert(SearchDocument), documents)
 
 
 def _free_swapped_slugs(session: Session, plans: list[_Plan],
@@ -515,6 +535,7 @@ def _remove_posts(session: Session, post_ids: list[int]) -> None:
         select(PostAlias.slug).where(PostAlias.post_id.in_(post_ids))).scalars()
     session.execute(delete(post_tags).where(post_tags.c.post_id.in_(post_ids)))
     session.execute(delete(PostAlias).where(PostAlias.post_id.in_(post_ids)))
+    session.execute(delete(SearchDocument).where(SearchDocument.post_id.in_(post_ids)))
     session.execute(delete(related_posts).where(or_(related_posts.c.post_id.in_(post_ids),
                                                     related_posts.c.related_id.in_(post_ids))))
     session.execute(delete(Post).where(Post.id.in_(post_ids)))

@@ -35,35 +35,35 @@ def filed_feed(kind: str, slug: str, name: str) -> Response:
 
 def _feed(name: str, kind: str | None, item: Tag | Category | Author | None) -> Response:
     posts = queries.feed_posts(current_app.config["FEED_SIZE"], item)
-    feed = _describe(name, kind, item, posts)
-    template, mimetype = FORMATS[name]
-    if template is None:
-        body = json.dumps(_json_feed(feed, posts), ensure_ascii=False, indent=1)
-    else:
-        body = xml_safe(render_template(template, feed=feed, posts=posts))
-    return Response(body, mimetype=mimetype)
-
-
-def _describe(name: str, kind: str | None, item: Tag | Category | Author | None,
-              posts: Sequence[Post]) -> dict[str, Any]:
     site = current_app.config["SITE_NAME"]
     if item is None or kind is None:
-        title, page = site, absolute_url("posts.index")
-        self_url = absolute_url("feeds.site_feed", name=name)
-    else:
-        title = f"{taxonomy.KINDS[kind].heading.format(name=item.name)} · {site}"
-        page = absolute_url(f"{kind}.detail", slug=item.slug)
-        self_url = absolute_url("feeds.filed_feed", kind=kind, slug=item.slug, name=name)
-    return {
+        return feed_response(name, posts, title=site, page_url=absolute_url("posts.index"),
+                             self_url=absolute_url("feeds.site_feed", name=name))
+    return feed_response(
+        name, posts, title=f"{taxonomy.KINDS[kind].heading.format(name=item.name)} · {site}",
+        page_url=absolute_url(f"{kind}.detail", slug=item.slug),
+        self_url=absolute_url("feeds.filed_feed", kind=kind, slug=item.slug, name=name))
+
+
+def feed_response(name: str, posts: Sequence[Post], *, title: str, page_url: str,
+                  self_url: str) -> Response:
+    """``posts`` as a feed in the format ``name`` names ("feed.xml", "rss.xml", "feed.json")."""
+    feed = {
         "title": title,
         "subtitle": current_app.config["SITE_DESCRIPTION"],
-        "page_url": page,
+        "page_url": page_url,
         "self_url": self_url,
         "id": self_url,
         "updated": max((p.updated_at or p.published_at for p in posts), default=utcnow()),
         "language": current_app.config["SITE_LANGUAGE"],
         "entries": [_entry(post) for post in posts],
     }
+    template, mimetype = FORMATS[name]
+    if template is None:
+        body = json.dumps(_json_feed(feed, posts), ensure_ascii=False, indent=1)
+    else:
+        body = xml_safe(render_template(template, feed=feed, posts=posts))
+    return Response(body, mimetype=mimetype)
 
 
 def _entry(post: Post) -> dict[str, Any]:

@@ -19,7 +19,7 @@ pytestmark = pytest.mark.browser
 
 POST = "/posts/structuring-flask-projects"  # code in several languages, a table, footnotes
 PAGES = ["/", POST, "/posts/reading-explain-plans", "/tags/", "/tags/python", "/categories/",
-         "/authors/", "/archive/", "/no/such/page"]
+         "/authors/", "/archive/", "/no/such/page", "/search?q=flask"]
 
 
 @pytest.fixture
@@ -131,7 +131,8 @@ def test_screenshots(sample_site: Flask, live_server: str, new_page: PageFactory
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
-@pytest.mark.parametrize("path", ["/", POST, "/tags/python", "/no/such/page"])
+@pytest.mark.parametrize("path", ["/", POST, "/tags/python", "/no/such/page",
+                                  "/search?q=flask"])
 def test_axe_finds_no_wcag_violation(sample_site: Flask, live_server: str,
                                      new_page: PageFactory, path: str, scheme: str) -> None:
     page = new_page("wide", scheme)

@@ -1,0 +1,155 @@
+"""Full-text search on the database's own engine: FTS5 on SQLite, tsvector on PostgreSQL.
+
+Both answer the same three questions for a parsed query, narrowed to public posts and
+optionally to a tag or category: which posts match, best first (title matches before
+anything else, then relevance, then newest); how many match; and a snippet of each with the
+matched words marked. Snippet markers are control characters, replaced by ``<mark>`` only
+after the text around them is HTML-escaped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, column, func, literal_column, select, table
+from sqlalchemy.orm import Session
+
+from app.models import (
+    SEARCH_LANGUAGE,
+    SQLITE_SEARCH_INDEX,
+    Category,
+    Post,
+    SearchDocument,
+    Tag,
+    post_tags,
+    search_vector_sql,
+)
+from app.search.query import Term, fts5_expression, tsquery_expression
+
+MARK_START, MARK_END = "\x02", "\x03"
+
+
+@dataclass(frozen=True)
+class Filters:
+    public_at: datetime
+    tag: Tag | None = None
+    category: Category | None = None
+
+    def apply(self, statement: Select[Any], post_id: Any) -> Select[Any]:
+        statement = statement.join(Post, Post.id == post_id).where(
+            Post.draft.is_(False), Post.published_at <= self.public_at)
+        if self.tag is not None:
+            statement = statement.where(post_id.in_(
+                select(post_tags.c.post_id).where(post_tags.c.tag_id == self.tag.id)))
+        if self.category is not None:
+            statement = statement.where(Post.category_id == self.category.id)
+        return statement
+
+
+@dataclass(frozen=True)
+class Match:
+    post_id: int
+    snippet: str  # plain text with MARK_START/MARK_END around matched words
+
+
+class SearchBackend:
+    def matches(self, session: Session, terms: list[Term], filters: Filters, offset: int,
+                limit: int) -> Sequence[Match]:
+        raise NotImplementedError
+
+    def count(self, session: Session, terms: list[Term], filters: Filters) -> int:
+        raise NotImplementedError
+
+    def newest(self, session: Session, terms: list[Term], filters: Filters,
+               limit: int) -> Sequence[int]:
+        """Matching post ids, newest first (for the search feed)."""
+        raise NotImplementedError
+
+
+class SQLiteBackend(SearchBackend):
+    """FTS5 with BM25, title weighted highest; ``search_index`` mirrors search_documents."""
+
+    index_table = table(SQLITE_SEARCH_INDEX, column("rowid"))
+    index: ColumnElement[Any] = literal_column(SQLITE_SEARCH_INDEX)
+    rowid: ColumnElement[Any] = index_table.c.rowid
+
+    def _matching(self, columns: list[Any], terms: list[Term], filters: Filters) -> Select[Any]:
+        statement = select(*columns).select_from(self.index_table).where(
+            self.index.op("MATCH")(fts5_expression(terms)))
+        return filters.apply(statement, self.rowid)
+
+    def matches(self, session: Session, terms: list[Term], filters: Filters, offset: int,
+                limit: int) -> Sequence[Match]:
+        in_title = self.rowid.in_(
+            select(self.rowid).where(
+                self.index.op("MATCH")("{title} : (" + fts5_expression(terms) + ")")))
+        rank = func.bm25(self.index, 10.0, 4.0, 2.0, 1.0)
+        snippet = func.snippet(self.index, -1, MARK_START, MARK_END, "…", 24)
+        statement = (self._matching([self.rowid, snippet], terms, filters)
+                     .order_by(in_title.desc(), rank, Post.published_at.desc(), Post.id.desc())
+                     .offset(offset).limit(limit))
+        return [Match(post_id, text_) for post_id, text_ in session.execute(statement)]
+
+    def count(self, session: Session, terms: list[Term], filters: Filters) -> int:
+        return session.scalar(self._matching([func.count()], terms, filters)) or 0
+
+    def newest(self, session: Session, terms: list[Term], filters: Filters,
+               limit: int) -> Sequence[int]:
+        statement = (self._matching([self.rowid], terms, filters)
+                     .order_by(Post.published_at.desc()).limit(limit))
+        return session.scalars(statement).all()
+
+
+class PostgresBackend(SearchBackend):
+    """A weighted tsvector (title A; tags, category, excerpt B; body C) under a GIN index;
+    the expression below is the index's own, so the planner uses it."""
+
+    vector: ColumnElement[Any] = literal_column(f"({search_vector_sql('search_documents')})")
+
+    def _query(self, terms: list[Term]) -> ColumnElement[Any]:
+        return func.to_tsquery(literal_column(f"'{SEARCH_LANGUAGE}'"),
+                               tsquery_expression(terms))
+
+    def _matching(self, columns: list[Any], terms: list[Term], filters: Filters) -> Select[Any]:
+        statement = select(*columns).select_from(SearchDocument).where(
+            self.vector.op("@@")(self._query(terms)))
+        return filters.apply(statement, SearchDocument.post_id)
+
+    def matches(self, session: Session, terms: list[Term], filters: Filters, offset: int,
+                limit: int) -> Sequence[Match]:
+        query = self._query(terms)
+        language: ColumnElement[Any] = literal_column(f"'{SEARCH_LANGUAGE}'")
+        in_title = func.to_tsvector(language, SearchDocument.title).op("@@")(query)
+        rank = func.ts_rank_cd(self.vector, query, 1)
+        order = (in_title.desc(), rank.desc(), Post.published_at.desc(), Post.id.desc())
+        ranked = (self._matching([SearchDocument.post_id, SearchDocument.body,
+                                  func.row_number().over(order_by=order).label("position")],
+                                 terms, filters)
+                  .order_by(*order).offset(offset).limit(limit).subquery())
+        # Headlines are costly: only for the page shown, after ranking.
+        headline = func.ts_headline(
+            language, ranked.c.body, query,
+            f"StartSel={MARK_START}, StopSel={MARK_END}, MaxWords=30, MinWords=12, "
+            "MaxFragments=2, FragmentDelimiter=\" … \"")
+        rows = session.execute(select(ranked.c.post_id, headline).order_by(ranked.c.position))
+        return [Match(post_id, text_) for post_id, text_ in rows]
+
+    def count(self, session: Session, terms: list[Term], filters: Filters) -> int:
+        return session.scalar(self._matching([func.count()], terms, filters)) or 0
+
+    def newest(self, session: Session, terms: list[Term], filters: Filters,
+               limit: int) -> Sequence[int]:
+        statement = (self._matching([SearchDocument.post_id], terms, filters)
+                     .order_by(Post.published_at.desc()).limit(limit))
+        return session.scalars(statement).all()
+
+
+def backend_for(dialect: str) -> SearchBackend:
+    if dialect == "sqlite":
+        return SQLiteBackend()
+    if dialect == "postgresql":
+        return PostgresBackend()
+    raise RuntimeError(f"full-text search supports SQLite and PostgreSQL, not {dialect}")
