@@ -11,6 +11,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
+from app import caching
 from app.content.highlight import pygments_stylesheet
 from app.content.importer import ImportOptions, ImportReport, import_posts
 from app.content.metadata import MetaSettings
@@ -80,6 +81,10 @@ def import_posts_command(path: Path | None, strict: bool, dry_run: bool, prune: 
                               display=_display_path(folder))
     finally:
         bar.close()
+    if report.written:
+        # After the commit, never before: a reader must not cache old pages under the new
+        # version.
+        caching.publish_content_version(current_app._get_current_object())  # type: ignore[attr-defined]
     _print_report(report, options)
     current_app.logger.info("import of %s: %s", folder, report.summary())
     if report.errors:

@@ -38,6 +38,15 @@ class Defaults:
     # Worker processes for rendering Markdown during an import; 0 means one per CPU.
     IMPORT_WORKERS = 0
     DB_POOL_SIZE = 5
+    # Shared cache and content version for many processes or containers; unset, each process
+    # caches for itself (still never stale: the version lives in the database too).
+    REDIS_URL: str | None = None
+    # Pages each process's in-memory cache holds (about 30 KB each); Redis is bounded by its
+    # own maxmemory policy, entries expire after CACHE_SECONDS.
+    CACHE_MAX_ENTRIES = 500
+    # Namespace in Redis, so several sites (or test runs) can share one server.
+    CACHE_KEY_PREFIX = "folio:"
+    CACHE_SECONDS = 3600
     SQLALCHEMY_DATABASE_URI: str | None = None  # filled in by the factory: SQLite in instance/
     SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {}
     LOG_LEVEL = "INFO"
@@ -69,6 +78,10 @@ ENV_SETTINGS: dict[str, tuple[str, Callable[[str, str], Any]]] = {
     "FEED_SIZE": ("FEED_SIZE", _as_int),
     "IMPORT_WORKERS": ("IMPORT_WORKERS", _as_int),
     "DB_POOL_SIZE": ("DB_POOL_SIZE", _as_int),
+    "REDIS_URL": ("REDIS_URL", _as_str),
+    "CACHE_MAX_ENTRIES": ("CACHE_MAX_ENTRIES", _as_int),
+    "CACHE_SECONDS": ("CACHE_SECONDS", _as_int),
+    "CACHE_KEY_PREFIX": ("CACHE_KEY_PREFIX", _as_str),
     "DATABASE_URL": ("SQLALCHEMY_DATABASE_URI", _as_str),
     "LOG_LEVEL": ("LOG_LEVEL", _as_str),
 }
@@ -112,7 +125,7 @@ def check(config: Mapping[str, Any]) -> None:
     if config["FOLIO_ENV"] not in ENVIRONMENTS:
         raise ConfigError(f"FOLIO_ENV={config['FOLIO_ENV']!r} must be one of "
                           f"{', '.join(ENVIRONMENTS)}")
-    for name in ("POSTS_PER_PAGE", "FEED_SIZE"):
+    for name in ("POSTS_PER_PAGE", "FEED_SIZE", "CACHE_MAX_ENTRIES", "CACHE_SECONDS"):
         if int(config[name]) < 1:
             raise ConfigError(f"{name} must be at least 1")
     site_url = urlsplit(str(config["SITE_URL"]))

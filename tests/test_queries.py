@@ -43,6 +43,7 @@ def test_pages_cost_the_same_on_a_bigger_blog(app: Flask, client: FlaskClient,
                                               runner: FlaskCliRunner,
                                               write_article: ArticleWriter) -> None:
     app.config["POSTS_PER_PAGE"] = 5
+    app.config["CACHE_DISABLED"] = True  # the pages' own cost (caching is tested on its own)
     write_blog(write_article, 12)
     assert runner.invoke(args=["import-posts"]).exit_code == 0
     small = statements_per_page(app, client)
@@ -53,3 +54,19 @@ def test_pages_cost_the_same_on_a_bigger_blog(app: Flask, client: FlaskClient,
 
     assert large == small, (small, large)
     assert max(small.values()) <= MOST_STATEMENTS, small
+
+
+def test_a_cached_page_costs_no_sql_on_sqlite_and_one_statement_on_a_server(
+        app: Flask, client: FlaskClient, runner: FlaskCliRunner,
+        write_article: ArticleWriter) -> None:
+    write_blog(write_article, 12)
+    assert runner.invoke(args=["import-posts"]).exit_code == 0
+    client.get("/posts/post-0")
+
+    with QueryCounter(app) as counter:
+        assert client.get("/posts/post-0").headers["X-Cache"] == "hit"
+
+    # SQLite: the version file beside the database says nothing changed. A server database
+    # without Redis is asked for the version (with Redis: the Redis key, no SQL).
+    assert counter.count == (0 if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite")
+                             else 1)

@@ -1,0 +1,250 @@
+"""Caching that is always right: validators, 304s, invalidation by import (in this process and
+across processes, with and without Redis), scheduled posts, one render per cold page, bounds."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+import redis
+from flask import Flask, before_render_template, template_rendered
+from flask.testing import FlaskClient, FlaskCliRunner
+
+from app import create_app
+from app.caching import cache
+from tests.conftest import REPO, ArticleWriter
+
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+
+
+@pytest.fixture
+def one_post(app: Flask, runner: FlaskCliRunner, write_article: ArticleWriter) -> Flask:
+    write_article("first.md", title="First Post", date="2025-01-01", tags="Python")
+    assert runner.invoke(args=["import-posts"]).exit_code == 0
+    return app
+
+
+def renders(app: Flask) -> list[str]:
+    names: list[str] = []
+    template_rendered.connect(lambda sender, template, context, **kw: names.append(
+        template.name), app, weak=False)
+    return names
+
+
+@pytest.mark.parametrize("url", ["/", "/posts/first", "/tags/python", "/feed.xml",
+                                 "/sitemap.xml", "/search?q=first"])
+def test_second_request_is_a_hit_and_a_conditional_one_a_304(one_post: Flask,
+                                                             client: FlaskClient,
+                                                             url: str) -> None:
+    first = client.get(url)
+    rendered = renders(one_post)
+    second = client.get(url)
+    conditional = client.get(url, headers={"If-None-Match": first.headers["ETag"]})
+    since = client.get(url, headers={"If-Modified-Since": first.headers["Last-Modified"]})
+
+    assert first.headers["X-Cache"] == "miss" and second.headers["X-Cache"] == "hit"
+    assert second.data == first.data and second.mimetype == first.mimetype
+    assert conditional.status_code == 304 and conditional.data == b""
+    assert conditional.headers["ETag"] == first.headers["ETag"]
+    assert since.status_code == 304
+    assert rendered == []  # neither the hit nor the 304s rendered anything
+    assert first.headers["Cache-Control"] == "public, no-cache"
+
+
+def test_an_import_changes_every_page_at_once(one_post: Flask, client: FlaskClient,
+                                              runner: FlaskCliRunner,
+                                              write_article: ArticleWriter) -> None:
+    before = client.get("/")
+    assert client.get("/").headers["X-Cache"] == "hit"
+
+    write_article("second.md", title="Second Post", date="2025-02-01")
+    assert runner.invoke(args=["import-posts"]).exit_code == 0
+    after = client.get("/")
+
+    assert b"Second Post" in after.data and after.headers["X-Cache"] == "miss"
+    assert after.headers["ETag"] != before.headers["ETag"]
+    assert client.get("/", headers={"If-None-Match": before.headers["ETag"]}).status_code == 200
+
+
+def test_an_import_that_changes_nothing_keeps_the_cache(one_post: Flask, client: FlaskClient,
+                                                        runner: FlaskCliRunner) -> None:
+    etag = client.get("/").headers["ETag"]
+    assert runner.invoke(args=["import-posts"]).exit_code == 0
+
+    assert client.get("/", headers={"If-None-Match": etag}).status_code == 304
+
+
+def test_a_scheduled_post_appears_on_time_without_an_import(
+        app: Flask, client: FlaskClient, runner: FlaskCliRunner,
+        write_article: ArticleWriter) -> None:
+    soon = datetime.now(UTC) + timedelta(seconds=2)
+    write_article("now.md", title="Already Out", date="2025-01-01")
+    write_article("soon.md", title="Out Soon", date=soon.strftime("%Y-%m-%d %H:%M:%S +0000"))
+    assert runner.invoke(args=["import-posts"]).exit_code == 0
+    early = client.get("/")
+    assert b"Out Soon" not in early.data and client.get("/").headers["X-Cache"] == "hit"
+
+    time.sleep(max(0.0, (soon - datetime.now(UTC)).total_seconds()) + 1.1)
+    late = client.get("/")
+
+    assert b"Out Soon" in late.data
+    assert late.headers["ETag"] != early.headers["ETag"]
+
+
+def test_settings_are_part_of_the_key(one_post: Flask, client: FlaskClient) -> None:
+    client.get("/posts/first")
+    one_post.config["SITE_URL"] = "https://elsewhere.example"
+
+    assert b"https://elsewhere.example/posts/first" in client.get("/posts/first").data
+
+
+def test_errors_are_not_cached(one_post: Flask, client: FlaskClient) -> None:
+    assert client.get("/posts/nope").status_code == 404
+    response = client.get("/posts/nope")
+
+    assert response.status_code == 404 and "X-Cache" not in response.headers
+    assert "ETag" not in response.headers
+
+
+def test_a_cold_page_renders_once_however_many_ask(one_post: Flask) -> None:
+    rendered = renders(one_post)
+    started = threading.Event()
+
+    def slow_render(sender: Flask, template: Any, context: dict[str, Any], **kw: Any) -> None:
+        started.set()
+        time.sleep(0.3)  # long enough for every other request to arrive meanwhile
+
+    before_render_template.connect(slow_render, one_post, weak=False)
+    statuses: list[int] = []
+
+    def ask() -> None:
+        statuses.append(one_post.test_client().get("/archive/").status_code)
+
+    threads = [threading.Thread(target=ask) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=10)
+
+    assert statuses == [200] * 8
+    assert rendered.count("archive/index.html") == 1
+
+
+def test_the_in_process_cache_is_bounded(one_post: Flask, database_url: str,
+                                         content_dir: Path) -> None:
+    small = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url,
+                        "CONTENT_DIR": str(content_dir), "CACHE_MAX_ENTRIES": 3})
+    client = small.test_client()
+    for url in ("/", "/archive/", "/tags/", "/categories/", "/authors/", "/posts/first",
+                "/feed.xml", "/rss.xml"):
+        assert client.get(url).status_code == 200
+    with small.app_context():
+        stored = cache.cache._cache  # type: ignore[attr-defined]  # SimpleCache's own dict
+        # cachelib prunes before each insert once over the threshold: at most one more.
+        assert 0 < len(stored) <= 3 + 1
+
+
+@pytest.fixture
+def redis_prefix() -> Iterator[str]:
+    prefix = f"folio-test-{uuid.uuid4().hex[:8]}:"
+    yield prefix
+    client = redis.Redis.from_url(REDIS_URL)
+    for key in client.scan_iter(f"{prefix}*"):
+        client.delete(key)
+
+
+def test_redis_holds_the_pages_and_the_version(one_post: Flask, database_url: str,
+                                               content_dir: Path, redis_prefix: str,
+                                               write_article: ArticleWriter) -> None:
+    settings = {"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url,
+                "CONTENT_DIR": str(content_dir), "REDIS_URL": REDIS_URL,
+                "CACHE_KEY_PREFIX": redis_prefix}
+    reader, importer = create_app(settings), create_app(settings)
+    assert reader.test_client().get("/").headers["X-Cache"] == "miss"
+    assert create_app(settings).test_client().get("/").headers["X-Cache"] == "hit"  # shared
+
+    write_article("second.md", title="Second Post", date="2025-02-01")
+    assert importer.test_cli_runner().invoke(args=["import-posts"]).exit_code == 0
+
+    keys = redis.Redis.from_url(REDIS_URL).keys(f"{redis_prefix}*")
+    assert any(key.endswith(b"content-version") for key in keys)
+    assert any(b"page:" in key for key in keys)
+    assert b"Second Post" in reader.test_client().get("/").data
+
+
+# --- separate processes ----------------------------------------------------------------------
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def fetch(url: str) -> tuple[str, str]:
+    with urllib.request.urlopen(url, timeout=10) as response:  # noqa: S310 (loopback)
+        return response.read().decode(), response.headers.get("X-Cache", "")
+
+
+@pytest.fixture
+def environment(database_url: str, content_dir: Path) -> dict[str, str]:
+    return {**os.environ, "DATABASE_URL": database_url, "CONTENT_DIR": str(content_dir),
+            "SITE_URL": "http://blog.test", "FLASK_APP": "wsgi"}
+
+
+def start_server(environment: dict[str, str]) -> tuple[subprocess.Popen[bytes], str]:
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "flask", "run", "--port", str(port), "--no-reload"],
+        cwd=REPO, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            fetch(base + "/robots.txt")
+            return server, base
+        except OSError:
+            time.sleep(0.1)
+    server.kill()
+    raise RuntimeError("the server did not start")
+
+
+def run_import(environment: dict[str, str]) -> None:
+    result = subprocess.run([sys.executable, "-m", "flask", "import-posts"], cwd=REPO,
+                            env=environment, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("shared_cache", ["per-process", "redis"])
+def test_an_import_in_a_third_process_reaches_two_servers(
+        one_post: Flask, environment: dict[str, str], write_article: ArticleWriter,
+        redis_prefix: str, shared_cache: str) -> None:
+    if shared_cache == "redis":
+        environment["REDIS_URL"] = REDIS_URL
+        environment["CACHE_KEY_PREFIX"] = redis_prefix
+    servers = [start_server(environment) for _ in range(2)]
+    try:
+        for _, base in servers:
+            fetch(base + "/")
+            assert fetch(base + "/")[1] == "hit"  # both hold the old page
+
+        write_article("second.md", title="Second Post", date="2025-02-01")
+        run_import(environment)
+
+        for _, base in servers:
+            body, _ = fetch(base + "/")
+            assert "Second Post" in body
+    finally:
+        for server, _ in servers:
+            server.terminate()
+            server.wait(timeout=10)
