@@ -1,0 +1,218 @@
+"""bench/serve_bench.py's own logic: parsing wrk's result, choosing pages, the nginx setup, the
+report and the README block, and that a server it starts is always stopped. No timings."""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+from tests.conftest import REPO
+
+
+def load_script() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("serve_bench", REPO / "bench" / "serve_bench.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up while it executes
+    spec.loader.exec_module(module)
+    return module
+
+
+sb = load_script()
+
+WRK_OUTPUT = """Running 5s test @ http://127.0.0.1:8000/
+  2 threads and 32 connections
+RESULT rps=2220.5 p50_ms=19.050 p99_ms=47.310 max_ms=80.100 requests=11103 bytes=1 \
+connect_err=0 read_err=0 write_err=0 status_err=3 timeout=0
+"""
+
+
+def figures(rps: float, p50: float, p99: float, key: str, status: int = 200) -> object:
+    page = sb.Page(key, "/" + key)
+    return sb.Measurement(page, status=status, figures=sb.Figures(rps, p50, p99))
+
+
+def site(server: str, memory: float | None = None, **pages: tuple[float, float, float]) -> object:
+    run = sb.SiteRun(server, memory_mb=memory, processes=3 if memory else 0)
+    for key, (rps, p50, p99) in pages.items():
+        run.pages[key.replace("_", "-")] = figures(rps, p50, p99, key.replace("_", "-"))
+    return run
+
+
+def test_parse_result_reads_every_field() -> None:
+    fields = sb.parse_result(WRK_OUTPUT)
+
+    assert fields["rps"] == 2220.5 and fields["p99_ms"] == 47.31 and fields["status_err"] == 3
+
+
+def test_parse_result_without_a_result_line_is_a_step_error() -> None:
+    with pytest.raises(sb.StepError, match="no RESULT line"):
+        sb.parse_result("unable to connect to 127.0.0.1:8000 Connection refused\n")
+
+
+def test_manifest_gives_the_median_post_and_the_most_used_one_word_tag(tmp_path: Path) -> None:
+    rows = ["slug\tdate\twords\tcode_blocks\thas_table\tcategory\ttags\ttitle",
+            "c\t2020-03-01\t1\t0\t0\tX\tCI/CD, CI/CD2, Go\tC",
+            "a\t2020-01-01\t1\t0\t0\tX\tCI/CD, Python\tA",
+            "b\t2020-02-01\t1\t0\t0\tX\tCI/CD, Python, Go\tB"]
+    (tmp_path / ".manifest.tsv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+
+    assert sb.read_manifest(tmp_path) == ("b", "python")
+
+
+@pytest.mark.parametrize(
+    ("url", "file"),
+    [("/", "index.html"), ("/posts/hello-world", "posts/hello-world/index.html"),
+     ("/tags/python?page=1", "tags/python/index.html")],
+)
+def test_static_files_mirror_the_urls(tmp_path: Path, url: str, file: str) -> None:
+    assert sb.static_file(tmp_path, url) == tmp_path / file
+
+
+def test_static_file_refuses_to_leave_its_root(tmp_path: Path) -> None:
+    with pytest.raises(sb.StepError):
+        sb.static_file(tmp_path, "/posts/../../etc")
+
+
+@pytest.mark.skipif(not sb.find_tools()["nginx"], reason="nginx is not installed")
+def test_generated_nginx_config_passes_nginx_t(tmp_path: Path) -> None:
+    nginx = sb.find_tools()["nginx"]
+    flags = subprocess.run([nginx, "-V"], capture_output=True, text=True, check=True).stderr
+    conf = tmp_path / "nginx.conf"
+    conf.write_text(sb.nginx_conf(tmp_path, tmp_path / "static", 8999, flags), encoding="utf-8")
+    (tmp_path / "tmp").mkdir()
+
+    done = subprocess.run([nginx, "-t", "-p", str(tmp_path), "-c", str(conf)],
+                          capture_output=True, text=True, check=False)
+
+    assert done.returncode == 0, done.stderr
+    assert ("user " in conf.read_text()) == (os.geteuid() == 0)
+
+
+def test_nginx_config_leaves_out_temp_paths_of_modules_the_binary_lacks(tmp_path: Path) -> None:
+    conf = sb.nginx_conf(tmp_path, tmp_path, 8999, "--without-http_uwsgi_module")
+
+    assert "uwsgi_temp_path" not in conf and "scgi_temp_path" in conf
+
+
+def test_table_gives_ratios_to_the_reference_and_n_a_for_missing_pages() -> None:
+    folio = site(sb.FOLIO, 120.0, home=(3000, 5, 20), post=(4000, 4, 15),
+                 post_304=(6000, 2, 9))
+    folio.pages["api"] = sb.Measurement(sb.Page("api", "/api"), status=404, note="answered 404")
+    reference = site(sb.REFERENCE, 70.0, home=(2000, 10, 40), post=(3200, 8, 30))
+    table = sb.render_table([folio, reference])
+
+    assert "| home | Folio | 200 | 3,000 | 5.00 | 20.00 | 1.50× |" in table
+    assert "| post, If-None-Match (304) | Folio | 200 | 6,000 | 2.00 | 9.00 | 1.88× |" in table
+    assert "| home | reference | 200 | 2,000 | 10.00 | 40.00 | 1.00× |" in table
+    assert "| API list | Folio | 404 | n/a | n/a | n/a | — |" in table
+
+
+def test_targets_say_met_missed_or_not_measured_with_the_figures() -> None:
+    folio = site(sb.FOLIO, 320.0, home=(3000, 5, 20), post=(4000, 4, 35), tag=(1000, 9, 50),
+                 post_304=(6000, 2, 9), search=(900, 12, 30))
+    reference = site(sb.REFERENCE, 70.0, home=(2000, 10, 40), post=(3200, 8, 30),
+                     tag=(2000, 9, 40))
+    small = site(sb.FOLIO, home=(3000, 4, 20), post=(4000, 4, 15))
+    text = "\n".join(sb.target_lines([folio, reference], {1000: small, 10_000: folio}))
+
+    assert "- home: ≥ 1.3× the reference's req/s with a lower p99: met (1.50×" in text
+    assert "- post: ≥ 1.3× the reference's req/s with a lower p99: MISSED (1.25×" in text
+    assert "- a 304 faster than the full post: met (6,000 vs 4,000 req/s)" in text
+    assert "- search p50 < 20 ms: met (12.00 ms)" in text
+    assert "- home p50 at the largest size within 1.25× the smallest: met (1.25×" in text
+    assert "- Folio's master and workers together < 300 MB: MISSED (320 MB)" in text
+
+
+def test_targets_without_the_measurements_say_so() -> None:
+    text = "\n".join(sb.target_lines([site(sb.FOLIO)], {}))
+
+    assert "MISSED" not in text and "met (" not in text
+    assert text.count("not measured") == 8
+
+
+def test_report_holds_table_targets_and_notes(tmp_path: Path) -> None:
+    corpus = sb.Corpus(1000, tmp_path, "a-post", "python")
+    folio = site(sb.FOLIO, 150.0, home=(3000, 5, 20))
+    args = argparse.Namespace(posts=1000, also=[50_000], seconds=5, query="caching")
+    report = sb.render_report([folio], {1000: folio}, corpus, args, "Machine: test.")
+
+    assert report.startswith("Serving benchmark (")
+    assert "`python3 bench/serve_bench.py --posts 1000 --also 50000 --seconds 5`" in report
+    assert "this run has 1,000" in report and "Machine: test." in report
+    assert "`/posts/a-post`" in report and report.endswith("\n")
+
+
+@pytest.fixture
+def readme_copy(tmp_path: Path) -> Path:
+    copy = tmp_path / "README.md"
+    shutil.copyfile(REPO / "README.md", copy)
+    return copy
+
+
+def test_update_readme_replaces_only_the_text_between_the_markers(readme_copy: Path) -> None:
+    original = readme_copy.read_text(encoding="utf-8")
+    readme_copy.write_text(original + f"\n{sb.MARK_START}\nold table\n{sb.MARK_END}\ntail\n",
+                           encoding="utf-8")
+
+    assert sb.update_readme("new table\n", readme_copy) is True
+    assert sb.update_readme("newer table\n", readme_copy) is True
+
+    text = readme_copy.read_text(encoding="utf-8")
+    assert text == original + f"\n{sb.MARK_START}\nnewer table\n{sb.MARK_END}\ntail\n"
+
+
+def test_update_readme_without_markers_changes_nothing(readme_copy: Path) -> None:
+    before = readme_copy.read_bytes()
+
+    assert sb.update_readme("table\n", readme_copy) is False
+    assert readme_copy.read_bytes() == before
+
+
+def test_a_started_server_is_stopped_with_its_children_even_on_error(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sb, "WORK", tmp_path)
+    monkeypatch.setattr(sb, "REPO", tmp_path.parent)
+    port = sb.free_port()
+    # A parent that forks a child, like gunicorn's master and its workers.
+    script = ("import http.server, os, sys\n"
+              "if os.fork() == 0:\n    import time; time.sleep(600)\n"
+              "http.server.test(HandlerClass=http.server.SimpleHTTPRequestHandler,"
+              f" port={port}, bind='127.0.0.1')\n")
+    cmd = [sys.executable, "-c", script]
+    with pytest.raises(RuntimeError), sb.serving("test server", cmd, cwd=tmp_path,
+                                                  env=dict(os.environ), ready_path="/",
+                                                  port=port, log_name="test") as server:
+        group = server.proc.pid
+        assert sb.fetch(server.base_url + "/").status == 200
+        raise RuntimeError("a failing step")
+
+    assert server.proc.returncode is not None
+    assert live_members(group) == []
+
+
+def live_members(group: int, settle_s: float = 5.0) -> list[int]:
+    """Processes of a process group that are not dead (a zombie awaits its new parent's reaping;
+    a SIGKILL takes a moment to land), after waiting up to settle_s for the list to empty."""
+    deadline = time.monotonic() + settle_s
+    while True:
+        members = []
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+            except (OSError, IndexError):
+                continue
+            if int(fields[2]) == group and fields[0] != "Z":
+                members.append(int(stat.parent.name))
+        if not members or time.monotonic() > deadline:
+            return members
+        time.sleep(0.05)

@@ -1,0 +1,193 @@
+"""gunicorn.conf.py: the production server settings, as the file computes them and as gunicorn
+itself reads them."""
+
+from __future__ import annotations
+
+import inspect
+import os
+import runpy
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from gunicorn.config import KNOWN_SETTINGS
+
+from tests.conftest import REPO
+
+CONF = REPO / "gunicorn.conf.py"
+SERVER_VARIABLES = ("PORT", "WEB_CONCURRENCY", "GUNICORN_THREADS", "GUNICORN_ACCESS_LOG",
+                    "GUNICORN_MAX_REQUESTS", "GUNICORN_CMD_ARGS")
+
+Settings = Callable[..., dict[str, Any]]
+
+
+@pytest.fixture(autouse=True)
+def _no_server_variables(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in SERVER_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture
+def settings(monkeypatch: pytest.MonkeyPatch) -> Settings:
+    """Run the file under the given environment variables and return what it defines."""
+
+    def load(**env: str) -> dict[str, Any]:
+        for name, value in env.items():
+            monkeypatch.setenv(name, value)
+        return runpy.run_path(str(CONF))
+
+    return load
+
+
+def gunicorn_env(tmp_path: Path, **extra: str) -> dict[str, str]:
+    env = {name: value for name, value in os.environ.items() if name not in SERVER_VARIABLES}
+    env.update(DATABASE_URL=f"sqlite:///{tmp_path / 'folio.sqlite3'}", FLASK_APP="wsgi", **extra)
+    return env
+
+
+def test_defaults_are_the_production_settings(settings: Settings) -> None:
+    conf = settings()
+
+    assert conf["bind"] == ["0.0.0.0:8000"]
+    assert conf["threads"] == 4 and conf["worker_class"] == "gthread"
+    assert conf["preload_app"] is True
+    assert conf["control_socket_disable"] is True
+    assert conf["accesslog"] == "-" and conf["errorlog"] == "-"
+    assert (conf["keepalive"], conf["timeout"], conf["graceful_timeout"]) == (5, 30, 20)
+    assert (conf["max_requests"], conf["max_requests_jitter"]) == (20_000, 2_000)
+
+
+def test_default_workers_follow_the_usable_cpus_within_bounds(settings: Settings) -> None:
+    conf = settings()
+
+    assert conf["workers"] == min(max(2, conf["_usable_cpus"]()), 8)
+    assert 1 <= conf["_usable_cpus"]() <= len(os.sched_getaffinity(0))
+
+
+def test_worker_heartbeat_lives_in_memory_when_it_can(settings: Settings) -> None:
+    expected = "/dev/shm" if os.path.isdir("/dev/shm") else None
+
+    assert settings()["worker_tmp_dir"] == expected
+
+
+@pytest.mark.parametrize(
+    ("env", "name", "expected"),
+    [
+        ({"PORT": "5000"}, "bind", ["0.0.0.0:5000"]),
+        ({"WEB_CONCURRENCY": "3"}, "workers", 3),
+        ({"WEB_CONCURRENCY": " 12 "}, "workers", 12),
+        ({"GUNICORN_THREADS": "1"}, "worker_class", "sync"),
+        ({"GUNICORN_THREADS": "8"}, "threads", 8),
+        ({"GUNICORN_ACCESS_LOG": "0"}, "accesslog", None),
+        ({"GUNICORN_ACCESS_LOG": "off"}, "accesslog", None),
+        ({"GUNICORN_ACCESS_LOG": "False"}, "accesslog", None),
+        ({"GUNICORN_ACCESS_LOG": "yes"}, "accesslog", "-"),
+        ({"GUNICORN_ACCESS_LOG": ""}, "accesslog", "-"),
+        ({"GUNICORN_MAX_REQUESTS": "0"}, "max_requests_jitter", 0),
+        ({"GUNICORN_MAX_REQUESTS": "1000"}, "max_requests_jitter", 100),
+    ],
+)
+def test_environment_overrides(settings: Settings, env: dict[str, str], name: str,
+                               expected: object) -> None:
+    assert settings(**env)[name] == expected
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [("PORT", "http"), ("PORT", "0"), ("WEB_CONCURRENCY", "two"), ("WEB_CONCURRENCY", "0"),
+     ("GUNICORN_THREADS", "-1"), ("GUNICORN_MAX_REQUESTS", "1e4"),
+     ("GUNICORN_ACCESS_LOG", "maybe")],
+)
+def test_a_malformed_variable_is_named(settings: Settings, name: str, value: str) -> None:
+    with pytest.raises(ValueError, match=name):
+        settings(**{name: value})
+
+
+def test_every_setting_is_one_gunicorn_knows(settings: Settings) -> None:
+    """Gunicorn silently ignores unknown names in a config file: a typo would go unnoticed."""
+    known = {setting.name for setting in KNOWN_SETTINGS}
+    defined = {name for name, value in settings().items()
+               if not name.startswith("_") and not inspect.ismodule(value)
+               and not inspect.isclass(value)}
+
+    assert defined - known == set()
+    assert {"bind", "workers", "threads", "post_fork", "control_socket_disable"} <= defined
+
+
+def test_gunicorn_check_config_passes(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "gunicorn", "--check-config", "-c", str(CONF), "wsgi:app"],
+        cwd=REPO, env=gunicorn_env(tmp_path), capture_output=True, text=True, timeout=120,
+        check=False)
+
+    assert done.returncode == 0, done.stderr
+
+
+def test_gunicorn_resolves_the_environment_through_the_file(tmp_path: Path) -> None:
+    env = gunicorn_env(tmp_path, WEB_CONCURRENCY="3", GUNICORN_THREADS="2",
+                       GUNICORN_ACCESS_LOG="0")
+    done = subprocess.run(
+        [sys.executable, "-m", "gunicorn", "--print-config", "-c", str(CONF), "wsgi:app"],
+        cwd=REPO, env=env, capture_output=True, text=True, timeout=120, check=False)
+    printed = dict(line.split(" = ", 1) for line in done.stdout.splitlines() if " = " in line)
+    printed = {name.strip(): value.strip() for name, value in printed.items()}
+
+    assert done.returncode == 0, done.stderr
+    assert printed["workers"] == "3" and printed["threads"] == "2"
+    assert printed["worker_class"] == "gthread" and printed["preload_app"] == "True"
+    assert printed["control_socket_disable"] == "True" and printed["accesslog"] == "None"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture
+def served_folio(tmp_path: Path) -> Iterator[str]:
+    """Folio under gunicorn with this file (2 workers, preloaded), on an empty database."""
+    env = gunicorn_env(tmp_path, WEB_CONCURRENCY="2", GUNICORN_THREADS="2",
+                       GUNICORN_ACCESS_LOG="0", FOLIO_ENV="production", SECRET_KEY="t" * 32)
+    subprocess.run([sys.executable, "-m", "flask", "db", "upgrade"], cwd=REPO, env=env,
+                   capture_output=True, timeout=120, check=True)
+    port = free_port()
+    log = (tmp_path / "gunicorn.log").open("wb")
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "-c", str(CONF), "--bind", f"127.0.0.1:{port}",
+         "wsgi:app"], cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.send_signal(signal.SIGTERM)  # the master stops its workers before it exits
+        server.wait(timeout=60)
+        log.close()
+
+
+def get_when_up(url: str, timeout: float = 60) -> int:
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=5) as response:
+                return int(response.status)
+        except urllib.error.HTTPError as exc:
+            exc.close()
+            return exc.code
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
+
+
+def test_a_preloaded_server_with_this_file_serves_folio(served_folio: str) -> None:
+    # Workers booted (post_fork ran in each) and answer from their own database connections.
+    assert get_when_up(served_folio + "/") == 200
+    assert get_when_up(served_folio + "/robots.txt") == 200
