@@ -51,6 +51,9 @@ KEY_SETTINGS = ("SITE_URL", "SITE_NAME", "SITE_DESCRIPTION", "SITE_LANGUAGE", "B
 WAIT_FOR_OTHER_RENDER = 2.0  # seconds a request waits for an identical render in progress
 LOCK_SECONDS = 10
 # Headers that belong to one exchange, not to the stored representation.
+# Browsers and proxies keep a copy but ask each time: the answer is usually a cheap 304, and
+# never a page from before the last import.
+BROWSER_CACHING = "public, no-cache"
 _NOT_STORED = frozenset({"date", "set-cookie", "content-length", "x-cache"})
 
 
@@ -60,6 +63,10 @@ class ContentState:
     latest_public: datetime | None  # publication time of the newest public post
     next_publication: datetime | None  # when the next scheduled post goes public
     last_modified: datetime  # the later of the last import and latest_public
+
+    @property
+    def last_modified_http(self) -> str:
+        return format_datetime(self.last_modified, usegmt=True)
 
     @property
     def epoch(self) -> str:
@@ -78,6 +85,7 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("CACHE_DEFAULT_TIMEOUT", app.config["CACHE_SECONDS"])
     cache.init_app(app)
     app.extensions["folio_content_state"] = _StateTracker(app)
+    app.wsgi_app = FastPath(app, app.wsgi_app)  # type: ignore[method-assign]
     app.before_request(_answer_from_cache)
     app.after_request(_store_in_cache)
     app.teardown_request(_release_render_lock)
@@ -123,6 +131,7 @@ class _StateTracker:
         self._lock = threading.Lock()
         self._state: ContentState | None = None
         self._file_stamp: tuple[int, int] | None = None
+        self._file_value = "0"
 
     def state(self) -> ContentState:
         version = self._mirrored_version()
@@ -134,6 +143,19 @@ class _StateTracker:
             fresh = _load_state(version if version is not None else _database_version())
             self._state = fresh
             return fresh
+
+    def peek(self) -> ContentState | None:
+        """The state if it is known to be current without asking the database, else None."""
+        known = self._state
+        if known is None or (self.redis_url is None and self.version_file is None):
+            return None
+        if known.next_publication is not None and utcnow() >= known.next_publication:
+            return None
+        try:
+            version = self._mirrored_version()
+        except Exception:  # the mirror is unreachable: the slow path decides what to do
+            return None
+        return known if version == known.version else None
 
     def publish(self, version: str) -> None:
         if self.redis_url:
@@ -161,10 +183,10 @@ class _StateTracker:
         except FileNotFoundError:
             return "0" if self._database_says_nothing_imported() else _database_version()
         stamp = (stat.st_mtime_ns, stat.st_ino)
-        if stamp != self._file_stamp or self._state is None:
-            self._file_stamp = stamp
-            return self.version_file.read_text().strip() or "0"  # type: ignore[union-attr]
-        return self._state.version
+        if stamp != self._file_stamp:
+            value = self.version_file.read_text().strip() or "0"  # type: ignore[union-attr]
+            self._file_stamp, self._file_value = stamp, value
+        return self._file_value
 
     def _database_says_nothing_imported(self) -> bool:
         return _database_version() == "0"
@@ -194,10 +216,17 @@ def _cacheable() -> bool:
             and not current_app.config.get("CACHE_DISABLED", False))
 
 
-def _validators(state: ContentState) -> tuple[str, str]:
-    settings = "|".join(str(current_app.config[name]) for name in KEY_SETTINGS)
-    identity = f"{state.epoch}|{request.full_path}|{settings}".encode()
-    digest = hashlib.blake2b(identity, digest_size=16).hexdigest()
+def request_identity(environ: dict[str, Any]) -> str:
+    """The resource asked for, as raw as the server gave it, the same way in both paths."""
+    return (str(environ.get("SCRIPT_NAME", "")) + str(environ.get("PATH_INFO", "")) + "?"
+            + str(environ.get("QUERY_STRING", "")))
+
+
+def validators(identity: str, state: ContentState, config: Any) -> tuple[str, str]:
+    """The cache key and ETag of one resource in one content state under these settings."""
+    settings = "|".join(str(config[name]) for name in KEY_SETTINGS)
+    digest = hashlib.blake2b(f"{state.epoch}|{identity}|{settings}".encode(),
+                             digest_size=16).hexdigest()
     return f"page:{digest}", f'"{digest}"'
 
 
@@ -205,7 +234,7 @@ def _answer_from_cache() -> Response | None:
     if not _cacheable():
         return None
     state = current_state()
-    key, etag = _validators(state)
+    key, etag = validators(request_identity(request.environ), state, current_app.config)
     g.cache_key, g.etag, g.content_state = key, etag, state
     if _not_modified(etag, state):
         return _with_validators(Response(status=304), etag, state)
@@ -268,11 +297,52 @@ def _lifetime(state: ContentState) -> int:
 
 def _with_validators(response: Response, etag: str, state: ContentState) -> Response:
     response.headers["ETag"] = etag
-    response.headers["Last-Modified"] = format_datetime(state.last_modified, usegmt=True)
-    # Browsers and proxies keep a copy but ask each time: the answer is usually a cheap 304,
-    # and never a page from before the last import.
-    response.headers["Cache-Control"] = "public, no-cache"
+    response.headers["Last-Modified"] = state.last_modified_http
+    response.headers["Cache-Control"] = BROWSER_CACHING
     return response
+
+
+class FastPath:
+    """WSGI middleware answering cache hits and ``If-None-Match`` 304s before Flask builds a
+    request: routing, contexts and hooks cost more than the hit itself. Anything it cannot
+    answer with certainty (a miss, a state that may have changed, ``If-Modified-Since``)
+    goes on to Flask, whose hooks above do the full job."""
+
+    def __init__(self, app: Flask, wsgi_app: Any) -> None:
+        self.app = app
+        self.wsgi_app = wsgi_app
+        self.tracker: _StateTracker = app.extensions["folio_content_state"]
+        self.backend = app.extensions["cache"][cache]
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        method = environ.get("REQUEST_METHOD")
+        if method in ("GET", "HEAD") and not self.app.config.get("CACHE_DISABLED"):
+            answer = self._answer(environ, method == "HEAD")
+            if answer is not None:
+                status, headers, body = answer
+                start_response(status, headers)
+                return [body]
+        return self.wsgi_app(environ, start_response)
+
+    def _answer(self, environ: dict[str, Any], head: bool) -> tuple[str, list[Any], bytes] | None:
+        state = self.tracker.peek()
+        if state is None:
+            return None
+        key, etag = validators(request_identity(environ), state, self.app.config)
+        validating = [("ETag", etag), ("Last-Modified", state.last_modified_http),
+                      ("Cache-Control", BROWSER_CACHING)]
+        if "HTTP_IF_MODIFIED_SINCE" in environ:
+            return None  # date comparisons are the slow path's
+        wanted = environ.get("HTTP_IF_NONE_MATCH")
+        if wanted is not None:
+            return ("304 NOT MODIFIED", validating, b"") if etag in wanted else None
+        stored = self.backend.get(key)
+        if stored is None:
+            return None
+        status, headers, body = stored
+        headers = [*headers, *validating, ("X-Cache", "hit"),
+                   ("Content-Length", str(len(body)))]
+        return f"{status} OK", headers, b"" if head else body
 
 
 def _release_render_lock(error: BaseException | None) -> None:

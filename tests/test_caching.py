@@ -18,14 +18,30 @@ from typing import Any
 
 import pytest
 import redis
-from flask import Flask, before_render_template, template_rendered
+from flask import Flask, before_render_template, request_started, template_rendered
 from flask.testing import FlaskClient, FlaskCliRunner
 
 from app import create_app
 from app.caching import cache
+from app.extensions import db
 from tests.conftest import REPO, ArticleWriter
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+
+
+@pytest.fixture
+def extra_app() -> Iterator[Any]:
+    """More apps on the test's database (other "processes"); their pools close afterwards."""
+    apps: list[Flask] = []
+
+    def make(**settings: Any) -> Flask:
+        apps.append(create_app({"TESTING": True, **settings}))
+        return apps[-1]
+
+    yield make
+    for made in apps:
+        with made.app_context():
+            db.engine.dispose()
 
 
 @pytest.fixture
@@ -142,9 +158,9 @@ def test_a_cold_page_renders_once_however_many_ask(one_post: Flask) -> None:
 
 
 def test_the_in_process_cache_is_bounded(one_post: Flask, database_url: str,
-                                         content_dir: Path) -> None:
-    small = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url,
-                        "CONTENT_DIR": str(content_dir), "CACHE_MAX_ENTRIES": 3})
+                                         content_dir: Path, extra_app: Any) -> None:
+    small = extra_app(SQLALCHEMY_DATABASE_URI=database_url, CONTENT_DIR=str(content_dir),
+                      CACHE_MAX_ENTRIES=3)
     client = small.test_client()
     for url in ("/", "/archive/", "/tags/", "/categories/", "/authors/", "/posts/first",
                 "/feed.xml", "/rss.xml"):
@@ -166,13 +182,13 @@ def redis_prefix() -> Iterator[str]:
 
 def test_redis_holds_the_pages_and_the_version(one_post: Flask, database_url: str,
                                                content_dir: Path, redis_prefix: str,
-                                               write_article: ArticleWriter) -> None:
-    settings = {"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url,
-                "CONTENT_DIR": str(content_dir), "REDIS_URL": REDIS_URL,
-                "CACHE_KEY_PREFIX": redis_prefix}
-    reader, importer = create_app(settings), create_app(settings)
+                                               write_article: ArticleWriter,
+                                               extra_app: Any) -> None:
+    settings = {"SQLALCHEMY_DATABASE_URI": database_url, "CONTENT_DIR": str(content_dir),
+                "REDIS_URL": REDIS_URL, "CACHE_KEY_PREFIX": redis_prefix}
+    reader, importer = extra_app(**settings), extra_app(**settings)
     assert reader.test_client().get("/").headers["X-Cache"] == "miss"
-    assert create_app(settings).test_client().get("/").headers["X-Cache"] == "hit"  # shared
+    assert extra_app(**settings).test_client().get("/").headers["X-Cache"] == "hit"  # shared
 
     write_article("second.md", title="Second Post", date="2025-02-01")
     assert importer.test_cli_runner().invoke(args=["import-posts"]).exit_code == 0
@@ -248,3 +264,21 @@ def test_an_import_in_a_third_process_reaches_two_servers(
         for server, _ in servers:
             server.terminate()
             server.wait(timeout=10)
+
+
+def test_hits_and_304s_skip_flask_when_a_mirror_knows_the_version(one_post: Flask,
+                                                                   client: FlaskClient) -> None:
+    first = client.get("/posts/first")
+    started: list[object] = []
+    request_started.connect(lambda sender, **kw: started.append(sender), one_post, weak=False)
+
+    hit = client.get("/posts/first")
+    head = client.head("/posts/first")
+    not_modified = client.get("/posts/first", headers={"If-None-Match": first.headers["ETag"]})
+
+    assert (hit.status_code, head.status_code, not_modified.status_code) == (200, 200, 304)
+    assert head.data == b"" and int(head.headers["Content-Length"]) == len(first.data)
+    if one_post.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        assert started == []  # answered in front of Flask, by the WSGI fast path
+    else:  # without Redis only the database knows the version: Flask's hooks ask it
+        assert len(started) == 3
