@@ -35,6 +35,8 @@ class Defaults:
     DEFAULT_AUTHOR = "Anonymous"
     POSTS_PER_PAGE = 10
     FEED_SIZE = 20
+    # The sitemap protocol's limit per file; a bigger site gets a sitemap index.
+    SITEMAP_MAX_URLS = 50_000
     # Worker processes for rendering Markdown during an import; 0 means one per CPU.
     IMPORT_WORKERS = 0
     DB_POOL_SIZE = 5

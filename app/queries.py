@@ -211,13 +211,22 @@ def feed_posts(limit: int, item: Filed | None = None) -> Sequence[Post]:
     return db.session.scalars(statement).unique().all()
 
 
-def sitemap_posts() -> Sequence[AnyRow]:
+def sitemap_posts(offset: int = 0, limit: int | None = None) -> Sequence[AnyRow]:
     statement = (
         select(Post.slug, func.coalesce(Post.updated_at, Post.published_at).label("lastmod"))
         .where(is_public(utcnow()))
         .order_by(Post.published_at.desc(), Post.id.desc())
+        .offset(offset).limit(limit)
     )
     return db.session.execute(statement).all()
+
+
+def public_post_summary() -> tuple[int, datetime | None]:
+    """How many posts are public, and when the newest change among them was."""
+    lastmod = func.max(func.coalesce(Post.updated_at, Post.published_at))
+    count, newest = db.session.execute(
+        select(func.count(Post.id), lastmod).where(is_public(utcnow()))).one()
+    return int(count), newest
 
 
 def sitemap_listings(model: Taxonomy) -> Sequence[AnyRow]:

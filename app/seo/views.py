@@ -1,20 +1,50 @@
 from __future__ import annotations
 
-from flask import Response, current_app, render_template
+import math
+
+from flask import Response, abort, current_app, render_template
 
 from app import queries
 from app.models import Author, Category, Tag
 from app.seo import bp
 from app.templating import absolute_url
 
+LISTINGS = (("tags", Tag), ("categories", Category), ("authors", Author))
+FIXED_PAGES = 5  # home, archive, and the three indexes
+
 
 @bp.get("/sitemap.xml")
 def sitemap() -> Response:
-    posts = queries.sitemap_posts()
-    listings = {endpoint: queries.sitemap_listings(model) for endpoint, model in
-                (("tags", Tag), ("categories", Category), ("authors", Author))}
-    body = render_template("seo/sitemap.xml", posts=posts, listings=listings,
-                           newest=max((post.lastmod for post in posts), default=None))
+    """One sitemap while the site fits the protocol's 50,000 URLs, else an index of several."""
+    count, newest = queries.public_post_summary()
+    listings = {endpoint: queries.sitemap_listings(model) for endpoint, model in LISTINGS}
+    per_file = int(current_app.config["SITEMAP_MAX_URLS"])
+    if count + FIXED_PAGES + sum(len(rows) for rows in listings.values()) <= per_file:
+        return _xml(render_template("seo/sitemap.xml", posts=queries.sitemap_posts(),
+                                    listings=listings, newest=newest))
+    return _xml(render_template("seo/sitemap_index.xml", newest=newest,
+                                post_files=math.ceil(count / per_file)))
+
+
+@bp.get("/sitemaps/listings.xml")
+def sitemap_listings() -> Response:
+    _, newest = queries.public_post_summary()
+    listings = {endpoint: queries.sitemap_listings(model) for endpoint, model in LISTINGS}
+    return _xml(render_template("seo/sitemap.xml", posts=[], listings=listings, newest=newest))
+
+
+@bp.get("/sitemaps/posts-<int:number>.xml")
+def sitemap_posts(number: int) -> Response:
+    if number < 1:
+        abort(404)
+    per_file = int(current_app.config["SITEMAP_MAX_URLS"])
+    posts = queries.sitemap_posts(offset=(number - 1) * per_file, limit=per_file)
+    if not posts:
+        abort(404)
+    return _xml(render_template("seo/sitemap.xml", posts=posts, listings=None, newest=None))
+
+
+def _xml(body: str) -> Response:
     return Response(body, mimetype="application/xml")
 
 

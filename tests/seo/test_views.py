@@ -131,3 +131,27 @@ def test_robots_keeps_crawlers_out_unless_in_production(app: Flask,
     assert "Allow: /\n" in production and "Disallow" not in production
     for body in (staging.get_data(as_text=True), production):
         assert "Sitemap: http://blog.test/sitemap.xml" in body
+
+
+def test_a_site_past_the_protocol_limit_gets_a_sitemap_index(site: Flask,
+                                                             client: FlaskClient) -> None:
+    require("sitemap-schema")
+    site.config["SITEMAP_MAX_URLS"] = 3  # stands in for 50,000
+
+    index = etree.fromstring(client.get("/sitemap.xml").data)
+    files = [s.findtext(f"{SITEMAP}loc") for s in index]
+
+    assert index.tag == f"{SITEMAP}sitemapindex"
+    assert files == ["http://blog.test/sitemaps/listings.xml",
+                     "http://blog.test/sitemaps/posts-1.xml",
+                     "http://blog.test/sitemaps/posts-2.xml"]
+    posts: list[str] = []
+    for url in files:
+        response = client.get(url.removeprefix("http://blog.test"))
+        assert sitemap_schema_errors(response.data) == [], url
+        locs = [u.findtext(f"{SITEMAP}loc") for u in etree.fromstring(response.data)]
+        assert len(locs) <= 3 or url.endswith("listings.xml")
+        posts += [loc.rsplit("/", 1)[1] for loc in locs if "/posts/" in loc]
+    assert sorted(posts) == ["middle", "newer", "no-toc", "older", "xss"]
+    assert client.get("/sitemaps/posts-3.xml").status_code == 404
+    assert client.get("/sitemaps/posts-0.xml").status_code == 404
