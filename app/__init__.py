@@ -73,11 +73,12 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from app import archive, authors, categories, feeds, posts, search, seo, tags
+    from app import api, archive, authors, categories, feeds, posts, search, seo, tags
 
     for blueprint in (posts.bp, tags.bp, categories.bp, authors.bp, archive.bp, feeds.bp, seo.bp,
                       search.bp):
         app.register_blueprint(blueprint)
+    api.register(app)
 
 
 def register_error_handlers(app: Flask) -> None:

@@ -1,10 +1,12 @@
-"""One story for errors: an HTML page in the site's look, the session rolled back on a 500."""
+"""One story for errors: an HTML page in the site's look, or under ``/api/`` the API's JSON
+error shape (``app.api.errors``); the session rolled back on a 500."""
 
 from __future__ import annotations
 
 from flask import Flask, Response, make_response, render_template
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from app.api import errors as api_errors
 from app.extensions import db
 
 # What a reader is told, in plain words; other codes fall back to Werkzeug's wording.
@@ -22,7 +24,7 @@ MESSAGES = {
 def register(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> Response:
-        response = make_response(error_page(error), error.code or 500)
+        response = error_response(error)
         # Keep what the exception says besides its body: Allow on a 405, Retry-After on a 503.
         for name, value in error.get_headers():
             if name.lower() != "content-type":
@@ -30,11 +32,17 @@ def register(app: Flask) -> None:
         return response
 
     @app.errorhandler(InternalServerError)
-    def internal_error(error: InternalServerError) -> tuple[str, int]:
+    def internal_error(error: InternalServerError) -> Response:
         db.session.rollback()
         original = getattr(error, "original_exception", None)
         app.logger.error("unhandled error", exc_info=original or error)
-        return error_page(error), 500
+        return error_response(error)
+
+
+def error_response(error: HTTPException) -> Response:
+    if api_errors.is_api_request():
+        return api_errors.error_response(error)
+    return make_response(error_page(error), error.code or 500)
 
 
 def error_page(error: HTTPException) -> str:

@@ -239,3 +239,31 @@ def sitemap_listings(model: Taxonomy) -> Sequence[AnyRow]:
         .order_by(model.slug)
     )
     return db.session.execute(statement).all()
+
+
+# --- the JSON API ---
+
+
+@dataclass(frozen=True)
+class PostFilters:
+    """What a client narrows the list of posts by: tags, categories and authors a post must be
+    filed under, and a half-open range of publication times, ``[published_after,
+    published_before)``."""
+
+    filed_under: tuple[Filed, ...] = ()
+    published_after: datetime | None = None
+    published_before: datetime | None = None
+
+
+def filtered_posts(filters: PostFilters, page: int, per_page: int) -> Pagination:
+    """One page of public post cards narrowed by ``filters``, newest first. A page past the
+    last one comes back empty (the caller says how that is an error)."""
+    statement = public_posts()
+    for item in filters.filed_under:
+        statement = statement.where(_filed_under(item))
+    if filters.published_after is not None:
+        statement = statement.where(Post.published_at >= filters.published_after)
+    if filters.published_before is not None:
+        statement = statement.where(Post.published_at < filters.published_before)
+    return db.paginate(statement.options(*_card_options()), page=page, per_page=per_page,
+                       error_out=False, count=True)

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("posts", __name__)
 
-from app.posts import views  # noqa: E402,F401  (routes register on import)
+from app.posts import formats, views  # noqa: E402,F401  (routes register on import)
