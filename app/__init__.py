@@ -74,6 +74,9 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from app import api, archive, authors, categories, feeds, posts, search, seo, tags
+    from app.routing import SlugConverter
+
+    app.url_map.converters["slug"] = SlugConverter
 
     for blueprint in (posts.bp, tags.bp, categories.bp, authors.bp, archive.bp, feeds.bp, seo.bp,
                       search.bp):

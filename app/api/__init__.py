@@ -13,7 +13,8 @@ from flask import Flask, Response, request
 from flask_smorest import Api
 
 from app.api.errors import Error, is_api_request
-from app.api.fields import SlugConverter, slug_parameter_schema
+from app.api.fields import slug_parameter_schema
+from app.routing import SlugConverter
 
 CORS_HEADERS = {
     "Access-Control-Allow-Origin": "*",
@@ -56,7 +57,6 @@ def register(app: Flask) -> None:
                                 '{"error": {"status", "code", "message", "parameter"?}}.'},
         "servers": [{"url": str(app.config["SITE_URL"]).rstrip("/")}],
     })
-    app.url_map.converters["slug"] = SlugConverter
     api = ContentApi(app)
     api.register_converter(SlugConverter, slug_parameter_schema)
     api.register_blueprint(blp)

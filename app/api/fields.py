@@ -8,26 +8,17 @@ from datetime import UTC, datetime
 from typing import Any
 
 from marshmallow import fields, validate
-from werkzeug.routing import BaseConverter
 
 from app.feeds.content import absolute_links
+from app.routing import SLUG_REGEX, SlugConverter
 from app.templating import absolute, absolute_url
 
-# Every slug the importer writes is lower-case ASCII words joined by hyphens; anything else
-# cannot name a post, tag, category or author (and never reaches the database).
-SLUG_REGEX = "[a-z0-9][a-z0-9-]{0,199}"
 SLUG_PATTERN = f"^{SLUG_REGEX}$"
 _SLUG = re.compile(SLUG_REGEX)
 
 
 def is_slug(text: str) -> bool:
     return _SLUG.fullmatch(text) is not None
-
-
-class SlugConverter(BaseConverter):
-    """``<slug:name>`` in a URL rule: a malformed slug matches no route and is a 404."""
-
-    regex = SLUG_REGEX
 
 
 def slug_parameter_schema(converter: SlugConverter) -> dict[str, Any]:

@@ -9,6 +9,6 @@ def index() -> str:
     return taxonomy.index_page(taxonomy.AUTHORS)
 
 
-@bp.get("/<slug>")
+@bp.get("/<slug:slug>")
 def detail(slug: str) -> str:
     return taxonomy.filed_page(taxonomy.AUTHORS, slug)

@@ -24,7 +24,7 @@ def site_feed(name: str) -> Response:
     return _feed(name, None, None)
 
 
-@bp.get("/<any(tags, categories, authors):kind>/<slug>/<any('feed.xml', 'rss.xml', "
+@bp.get("/<any(tags, categories, authors):kind>/<slug:slug>/<any('feed.xml', 'rss.xml', "
         "'feed.json'):name>")
 def filed_feed(kind: str, slug: str, name: str) -> Response:
     item = queries.filed_item(taxonomy.KINDS[kind].model, slug)

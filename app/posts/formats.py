@@ -18,13 +18,13 @@ from app.models import Post
 from app.posts import bp
 
 
-@bp.get("/posts/<slug>.md")
+@bp.get("/posts/<slug:slug>.md")
 def markdown(slug: str) -> Response:
     post = _published(slug, "posts.markdown")
     return Response(post.source, mimetype="text/markdown")
 
 
-@bp.get("/posts/<slug>.json")
+@bp.get("/posts/<slug:slug>.json")
 def document(slug: str) -> Response:
     post = _published(slug, "posts.document")
     return jsonify(post_document(post))

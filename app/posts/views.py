@@ -16,7 +16,7 @@ def index() -> str:
     return render_template("posts/index.html", posts=posts)
 
 
-@bp.get("/posts/<slug>")
+@bp.get("/posts/<slug:slug>")
 def detail(slug: str) -> str | Response:
     post = queries.public_post(slug)
     if post is None:

@@ -218,3 +218,10 @@ def test_frontmatter_values_are_escaped_everywhere(site: Flask, client: FlaskCli
 
 def test_empty_site_explains_how_to_publish(app: Flask, client: FlaskClient) -> None:
     assert "flask import-posts" in client.get("/").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("url", ["/posts/%00", "/posts/a%00b", "/tags/%00", "/categories/x%01",
+                                 "/authors/%00", "/tags/%00/feed.xml", "/posts/" + "a" * 300,
+                                 "/posts/%00.md", "/sitemaps/posts-%00.xml"])
+def test_impossible_slugs_are_404_not_500(site: Flask, client: FlaskClient, url: str) -> None:
+    assert client.get(url).status_code == 404
