@@ -59,6 +59,7 @@ def renders(app: Flask) -> list[str]:
 
 
 @pytest.mark.parametrize("url", ["/", "/posts/first", "/tags/python", "/feed.xml",
+                                 "/api/v1/posts", "/api/v1/posts/first", "/posts/first.md",
                                  "/sitemap.xml", "/search?q=first"])
 def test_second_request_is_a_hit_and_a_conditional_one_a_304(one_post: Flask,
                                                              client: FlaskClient,

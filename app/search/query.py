@@ -3,7 +3,7 @@
 Pure functions, no database: the terms are words (letters and digits in any script) and
 "quoted phrases". Operators, quotes, brackets, SQL and FTS syntax, HTML and emoji are not
 terms: they can neither break the query nor change its meaning. The last word also matches
-as a prefix, so results appear while a word is half typed.
+as a prefix (from three letters on), so results appear while a word is half typed.
 """
 
 from __future__ import annotations
@@ -13,6 +13,9 @@ from dataclasses import dataclass
 
 MAX_QUERY_CHARS = 500
 MAX_TERMS = 12
+# A one- or two-letter prefix matches a large share of the vocabulary and costs seconds on a
+# big blog; such a word is searched as it is.
+MIN_PREFIX_CHARS = 3
 _PHRASE = re.compile(r'"([^"]*)"')
 _WORD = re.compile(r"\w+")
 
@@ -44,7 +47,8 @@ def parse_query(raw: str) -> list[Term]:
     terms += [Term((word,)) for word in loose]
     terms = _unique(terms)[:MAX_TERMS]
     ends_in_word = bool(loose) and not text.rstrip().endswith('"') and not text[-1:].isspace()
-    if ends_in_word and terms and not terms[-1].is_phrase:
+    if ends_in_word and terms and not terms[-1].is_phrase \
+            and len(terms[-1].words[0]) >= MIN_PREFIX_CHARS:
         terms[-1] = Term(terms[-1].words, prefix=True)
     return terms
 

@@ -56,3 +56,9 @@ def test_right_to_left_and_accents_survive() -> None:
 def test_duplicates_and_too_many_terms() -> None:
     assert parse_query("a a a ") == [Term(("a",))]
     assert len(parse_query(" ".join(f"w{n}" for n in range(50)))) == MAX_TERMS
+
+
+def test_short_last_words_are_not_prefixes() -> None:
+    assert parse_query("c") == [Term(("c",))]
+    assert parse_query("py") == [Term(("py",))]
+    assert parse_query("pyt") == [Term(("pyt",), prefix=True)]
