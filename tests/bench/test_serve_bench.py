@@ -6,7 +6,6 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import os
-import shutil
 import subprocess
 import sys
 import time
@@ -154,8 +153,13 @@ def test_report_holds_table_targets_and_notes(tmp_path: Path) -> None:
 
 @pytest.fixture
 def readme_copy(tmp_path: Path) -> Path:
+    """The real README without its benchmark section, so each test places the markers."""
     copy = tmp_path / "README.md"
-    shutil.copyfile(REPO / "README.md", copy)
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    start, end = text.find(sb.MARK_START), text.find(sb.MARK_END)
+    if start != -1 and end != -1:
+        text = text[:start] + text[end + len(sb.MARK_END):]
+    copy.write_text(text, encoding="utf-8")
     return copy
 
 
