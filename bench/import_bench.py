@@ -38,7 +38,6 @@ import argparse
 import datetime
 import os
 import platform
-import re
 import shutil
 import signal
 import subprocess
@@ -49,6 +48,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from importlib.util import find_spec
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from benchlib import (  # noqa: E402  (a script: its folder is not a package)
+    field_kb,
+    log,
+    process_memory_kb,
+    process_tree,
+    replace_marked_section,
+)
 
 REPO = Path(__file__).resolve().parent.parent
 WORK = REPO / "bench" / ".work"
@@ -83,59 +91,6 @@ class StepError(Exception):
 
 
 # ---------------------------------------------------------------- memory sampling
-
-
-def _field_kb(path: str, key: str) -> int | None:
-    """Return the value in kB of a `Key:   123 kB` line of a /proc file, or None."""
-    try:
-        with open(path, encoding="ascii", errors="replace") as fh:
-            for line in fh:
-                if line.startswith(key):
-                    return int(line.split()[1])
-    except (OSError, ValueError, IndexError):
-        return None
-    return None
-
-
-def process_memory_kb(pid: int) -> int:
-    """Pss of one process in kB, or its VmRSS when smaps_rollup is unreadable (0 if gone)."""
-    pss = _field_kb(f"/proc/{pid}/smaps_rollup", "Pss:")
-    if pss is not None:
-        return pss
-    rss = _field_kb(f"/proc/{pid}/status", "VmRSS:")
-    return rss or 0
-
-
-def _parent_map() -> dict[int, list[int]]:
-    """Map every live pid's parent pid to its children, from /proc/PID/stat."""
-    children: dict[int, list[int]] = {}
-    for entry in os.scandir("/proc"):
-        if not entry.name.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry.name}/stat", encoding="ascii", errors="replace") as fh:
-                stat = fh.read()
-            ppid = int(stat[stat.rindex(")") + 2 :].split()[1])
-        except (OSError, ValueError, IndexError):
-            continue
-        children.setdefault(ppid, []).append(int(entry.name))
-    return children
-
-
-def process_tree(root: int) -> list[int]:
-    """The pid `root` and all its live descendants."""
-    children = _parent_map()
-    tree, todo = [], [root]
-    while todo:
-        pid = todo.pop()
-        tree.append(pid)
-        todo.extend(children.get(pid, ()))
-    return tree
-
-
-def tree_memory_kb(root: int) -> int:
-    """Summed memory (Pss, or RSS as fallback) of a process and its descendants, in kB."""
-    return sum(process_memory_kb(pid) for pid in process_tree(root))
 
 
 class PeakSampler(threading.Thread):
@@ -246,10 +201,6 @@ def run_step(
         f"({result.max_procs} process(es)) -- {result.summary()}"
     )
     return result
-
-
-def log(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
 
 
 # ---------------------------------------------------------------- corpus
@@ -472,7 +423,7 @@ def _cpu_model() -> str:
 
 def machine_facts(python: Path | None, pelican: str | None) -> str:
     nproc = len(os.sched_getaffinity(0))
-    mem_kb = _field_kb("/proc/meminfo", "MemTotal:") or 0
+    mem_kb = field_kb("/proc/meminfo", "MemTotal:") or 0
     parts = [
         f"nproc {nproc}",
         _cpu_model(),
@@ -524,18 +475,7 @@ def render_report(results: Sequence[SizeResult], facts: str, setup_errors: Seque
 
 def update_readme(report: str, readme: Path = README) -> bool:
     """Replace the text between the bench markers in README.md; False if markers are missing."""
-    if not readme.is_file():
-        log(f"warning: {readme} does not exist; not updating it")
-        return False
-    text = readme.read_text(encoding="utf-8")
-    pattern = re.compile(re.escape(MARK_START) + r".*?" + re.escape(MARK_END), re.DOTALL)
-    if not pattern.search(text):
-        log(f"warning: markers {MARK_START} / {MARK_END} not found in {readme}; not updating it")
-        return False
-    block = f"{MARK_START}\n{report}{MARK_END}"
-    readme.write_text(pattern.sub(lambda _: block, text, count=1), encoding="utf-8")
-    log(f"updated {readme}")
-    return True
+    return replace_marked_section(readme, MARK_START, MARK_END, report)
 
 
 # ---------------------------------------------------------------- main

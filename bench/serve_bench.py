@@ -68,6 +68,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from benchlib import (  # noqa: E402  (a script: its folder is not a package)
+    field_kb,
+    log,
+    process_memory_kb,
+    process_tree,
+    replace_marked_section,
+)
+
 REPO = Path(__file__).resolve().parent.parent
 WORK = REPO / "bench" / ".work"
 README = REPO / "README.md"
@@ -111,10 +120,6 @@ SCALING_PAGES = ("home", "post", "tag", "search")
 
 class StepError(Exception):
     """A benchmark step failed (bad exit status, timeout, a server that did not start)."""
-
-
-def log(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
 
 
 def _tail(text: str, lines: int = 30) -> str:
@@ -237,38 +242,6 @@ def _exit_on_signal(signum: int, _frame: object) -> None:
 # Memory
 
 
-def _field_kb(path: str, key: str) -> int | None:
-    try:
-        with open(path, encoding="ascii", errors="replace") as fh:
-            for line in fh:
-                if line.startswith(key):
-                    return int(line.split()[1])
-    except (OSError, ValueError, IndexError):
-        return None
-    return None
-
-
-def process_tree(root: int) -> list[int]:
-    """The pid `root` and all its live descendants, from /proc/PID/stat."""
-    children: dict[int, list[int]] = {}
-    for entry in os.scandir("/proc"):
-        if not entry.name.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry.name}/stat", encoding="ascii", errors="replace") as fh:
-                stat = fh.read()
-            ppid = int(stat[stat.rindex(")") + 2:].split()[1])
-        except (OSError, ValueError, IndexError):
-            continue
-        children.setdefault(ppid, []).append(int(entry.name))
-    tree, todo = [], [root]
-    while todo:
-        pid = todo.pop()
-        tree.append(pid)
-        todo.extend(children.get(pid, ()))
-    return tree
-
-
 def tree_pss_mb(root: int) -> tuple[float, int]:
     """Summed Pss (VmRSS where smaps_rollup is unreadable) of a process tree, and its size.
 
@@ -276,11 +249,7 @@ def tree_pss_mb(root: int) -> tuple[float, int]:
     of preforked workers is counted once in the sum, not once per worker.
     """
     pids = process_tree(root)
-    total_kb = 0
-    for pid in pids:
-        kb = _field_kb(f"/proc/{pid}/smaps_rollup", "Pss:")
-        total_kb += kb if kb is not None else (_field_kb(f"/proc/{pid}/status", "VmRSS:") or 0)
-    return total_kb / 1024, len(pids)
+    return sum(process_memory_kb(pid) for pid in pids) / 1024, len(pids)
 
 
 # HTTP
@@ -822,7 +791,7 @@ def machine_facts(tools: dict[str, str | None], load_before: str) -> str:
     with suppress(OSError), open("/proc/cpuinfo", encoding="utf-8", errors="replace") as fh:
         cpu = next((line.split(":", 1)[1].strip() for line in fh
                     if line.startswith("model name")), cpu)
-    mem_gb = (_field_kb("/proc/meminfo", "MemTotal:") or 0) / 1024 / 1024
+    mem_gb = (field_kb("/proc/meminfo", "MemTotal:") or 0) / 1024 / 1024
     parts = [f"nproc {len(os.sched_getaffinity(0))}", cpu, f"{mem_gb:.1f} GB RAM",
              f"Python {platform.python_version()}", f"{platform.system()} {platform.release()}",
              _version([str(VENV_BIN / "gunicorn"), "--version"])]
@@ -884,18 +853,7 @@ def render_report(runs: Sequence[SiteRun], sizes: dict[int, SiteRun], corpus: Co
 
 def update_readme(report: str, readme: Path = README) -> bool:
     """Replace the text between the bench markers in README.md; False if markers are missing."""
-    if not readme.is_file():
-        log(f"warning: {readme} does not exist; not updating it")
-        return False
-    text = readme.read_text(encoding="utf-8")
-    pattern = re.compile(re.escape(MARK_START) + r".*?" + re.escape(MARK_END), re.DOTALL)
-    if not pattern.search(text):
-        log(f"warning: markers {MARK_START} / {MARK_END} not found in {readme}; not updating it")
-        return False
-    block = f"{MARK_START}\n{report}{MARK_END}"
-    readme.write_text(pattern.sub(lambda _: block, text, count=1), encoding="utf-8")
-    log(f"updated {readme}")
-    return True
+    return replace_marked_section(readme, MARK_START, MARK_END, report)
 
 
 # Main
