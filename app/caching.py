@@ -180,16 +180,13 @@ class _StateTracker:
     def _file_version(self) -> str:
         try:
             stat = self.version_file.stat()  # type: ignore[union-attr]
-        except FileNotFoundError:
-            return "0" if self._database_says_nothing_imported() else _database_version()
+        except FileNotFoundError:  # no import since this database got a version file
+            return _database_version()
         stamp = (stat.st_mtime_ns, stat.st_ino)
         if stamp != self._file_stamp:
             value = self.version_file.read_text().strip() or "0"  # type: ignore[union-attr]
             self._file_stamp, self._file_value = stamp, value
         return self._file_value
-
-    def _database_says_nothing_imported(self) -> bool:
-        return _database_version() == "0"
 
     def _client(self) -> Any:
         if self._redis is None:

@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, column, func, literal_column, select, table
 from sqlalchemy.orm import Session
 
+from app import queries
 from app.models import (
     SEARCH_LANGUAGE,
     SQLITE_SEARCH_INDEX,
@@ -38,26 +39,23 @@ class Filters:
     tag: Tag | None = None
     category: Category | None = None
 
+    def conditions(self) -> list[ColumnElement[bool]]:
+        """What a post must satisfy to be a result: public now, and filed as asked."""
+        found = [queries.is_public(self.public_at)]
+        if self.tag is not None:
+            found.append(Post.id.in_(
+                select(post_tags.c.post_id).where(post_tags.c.tag_id == self.tag.id)))
+        if self.category is not None:
+            found.append(Post.category_id == self.category.id)
+        return found
+
     def post_ids(self) -> Select[Any]:
         """The ids of the posts a search may return."""
-        statement = select(Post.id).where(Post.draft.is_(False),
-                                          Post.published_at <= self.public_at)
-        if self.tag is not None:
-            statement = statement.where(Post.id.in_(
-                select(post_tags.c.post_id).where(post_tags.c.tag_id == self.tag.id)))
-        if self.category is not None:
-            statement = statement.where(Post.category_id == self.category.id)
-        return statement
+        return select(Post.id).where(*self.conditions())
 
     def apply(self, statement: Select[Any], post_id: Any) -> Select[Any]:
-        statement = statement.join(Post, Post.id == post_id).where(
-            Post.draft.is_(False), Post.published_at <= self.public_at)
-        if self.tag is not None:
-            statement = statement.where(post_id.in_(
-                select(post_tags.c.post_id).where(post_tags.c.tag_id == self.tag.id)))
-        if self.category is not None:
-            statement = statement.where(Post.category_id == self.category.id)
-        return statement
+        """Narrow ``statement`` (over search documents) by joining the posts it may return."""
+        return statement.join(Post, Post.id == post_id).where(*self.conditions())
 
 
 @dataclass(frozen=True)
