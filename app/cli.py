@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
+import time
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
 
 import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
+from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
 
-from app import caching
+from app import caching, database, locks
+from app import config as config_module
 from app.content.highlight import pygments_stylesheet
 from app.content.importer import ImportOptions, ImportReport, import_posts
 from app.content.metadata import MetaSettings
@@ -23,6 +29,7 @@ PYGMENTS_CSS = Path("static", "css", "pygments.css")
 def register(app: Flask) -> None:
     app.cli.add_command(import_posts_command)
     app.cli.add_command(build_css_command)
+    app.cli.add_command(wait_for_db_command)
 
 
 class _Bar:
@@ -76,17 +83,27 @@ def import_posts_command(path: Path | None, strict: bool, dry_run: bool, prune: 
                               default_author=config["DEFAULT_AUTHOR"]),
     )
     bar = _Bar(enabled=sys.stderr.isatty())
+    # Dry runs only read; real imports take turns, so two containers started together with
+    # IMPORT_ON_START never write the same posts at once (the second then finds no changes).
+    lock = nullcontext() if dry_run else locks.exclusive(
+        db.engine, "import", on_wait=lambda: _say(
+            "Another import into this database is running; waiting for it to finish.",
+            event="import_waiting"))
     try:
-        report = import_posts(db.session(), folder.resolve(), options, bar,
-                              display=_display_path(folder))
+        with lock:
+            report = import_posts(db.session(), folder.resolve(), options, bar,
+                                  display=_display_path(folder))
     finally:
         bar.close()
     if report.written:
         # After the commit, never before: a reader must not cache old pages under the new
         # version.
         caching.publish_content_version(current_app._get_current_object())  # type: ignore[attr-defined]
-    _print_report(report, options)
-    current_app.logger.info("import of %s: %s", folder, report.summary())
+    if config_module.log_format(config) == "json":
+        _log_report(report, options, folder)
+    else:
+        _print_report(report, options)
+        current_app.logger.info("import of %s: %s", folder, report.summary())
     if report.errors:
         sys.exit(1)
 
@@ -96,6 +113,23 @@ def _display_path(folder: Path) -> Path:
         return Path(os.path.relpath(folder.resolve()))
     except ValueError:
         return folder.resolve()
+
+
+def _log_report(report: ImportReport, options: ImportOptions, folder: Path) -> None:
+    """The report as log records (JSON lines in production): one a problem, one summary."""
+    log = current_app.logger
+    for problem in sorted(report.warnings + report.errors, key=lambda p: (p.path, p.line)):
+        log.log(logging.ERROR if problem.severity == "error" else logging.WARNING,
+                "%s:%s: %s", problem.path, problem.line, problem.message,
+                extra={"event": "import_problem", "file": problem.path, "line": problem.line,
+                       "hint": problem.hint or None})
+    log.info("import finished: %s", report.summary(), extra={
+        "event": "import", "source": str(folder), "dry_run": options.dry_run,
+        "strict": options.strict, "written": report.written,
+        "added": len(report.added), "updated": len(report.updated),
+        "unchanged": report.unchanged, "removed": len(report.removed),
+        "missing": len(report.missing), "warnings": len(report.warnings),
+        "errors": len(report.errors), "seconds": round(report.seconds, 3)})
 
 
 def _print_report(report: ImportReport, options: ImportOptions) -> None:
@@ -124,3 +158,42 @@ def build_css_command() -> None:
     target = Path(current_app.root_path) / PYGMENTS_CSS
     target.write_text(pygments_stylesheet(), encoding="utf-8")
     click.echo(f"wrote {target}")
+
+
+@click.command("wait-for-db")
+@click.option("--timeout", type=click.FloatRange(min=0), default=60.0, show_default=True,
+              envvar="DB_WAIT_SECONDS", help="Give up after this many seconds.")
+@with_appcontext
+def wait_for_db_command(timeout: float) -> None:
+    """Wait until the database answers (a container may start before its database)."""
+    where = database.describe(db.engine.url)
+    deadline = time.monotonic() + timeout
+    pause = 0.25
+    while True:
+        try:
+            with db.engine.connect() as connection:
+                connection.execute(text("SELECT 1"))
+        except OperationalError as error:
+            reason = _first_line(error.orig or error)
+            if time.monotonic() + pause > deadline:
+                raise click.ClickException(
+                    f"the {where} did not answer within {timeout:g} s (DB_WAIT_SECONDS): "
+                    f"{reason}") from None
+            _say(f"Waiting for the {where}: {reason}", event="database_waiting")
+            time.sleep(pause)
+            pause = min(pause * 2, 5.0)
+        else:
+            _say(f"The {where} is reachable.", event="database_reachable")
+            return
+
+
+def _say(message: str, **fields: object) -> None:
+    """A progress message: a log record when logs are JSON, else a line on stderr."""
+    if config_module.log_format(current_app.config) == "json":
+        current_app.logger.info(message, extra=fields)
+    else:
+        click.echo(message, err=True)
+
+
+def _first_line(error: BaseException) -> str:
+    return (str(error).strip().splitlines() or [type(error).__name__])[0]

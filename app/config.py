@@ -19,6 +19,10 @@ class ConfigError(ValueError):
 
 # A typo such as "prod" must not quietly keep search engines out of the production site.
 ENVIRONMENTS = ("production", "staging", "development", "test")
+LOG_FORMATS = ("json", "text")
+# Flask signs nothing a reader sends today, but a guessable key is a trap for whatever will.
+MIN_SECRET_KEY_LENGTH = 32
+MIN_SECRET_KEY_DISTINCT = 10
 
 
 class Defaults:
@@ -49,9 +53,25 @@ class Defaults:
     # Namespace in Redis, so several sites (or test runs) can share one server.
     CACHE_KEY_PREFIX = "folio:"
     CACHE_SECONDS = 3600
+    # While Redis is unreachable, how often to try it again (pages are served uncached).
+    REDIS_RETRY_SECONDS = 5.0
     SQLALCHEMY_DATABASE_URI: str | None = None  # filled in by the factory: SQLite in instance/
     SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {}
     LOG_LEVEL = "INFO"
+    # "json": one JSON object a line (machines collect them); "text": for people. Unset, JSON
+    # in production and text elsewhere.
+    LOG_FORMAT: str | None = None
+    # How many proxies in front set X-Forwarded-For/-Proto/-Host/-Port/-Prefix; 0 trusts none
+    # (a client could otherwise claim to be on HTTPS, or any address).
+    PROXY_FIX = 0
+    # Strict-Transport-Security max-age on HTTPS responses; 0 sends none.
+    HSTS_SECONDS = 63_072_000  # two years, as the preload list asks
+    # Nothing runs scripts and nothing may frame the site; images may come from any HTTPS
+    # host because authors link them.
+    CONTENT_SECURITY_POLICY = ("default-src 'self'; script-src 'none'; object-src 'none'; "
+                               "style-src 'self'; img-src 'self' https: data:; "
+                               "font-src 'self'; connect-src 'self'; base-uri 'none'; "
+                               "form-action 'self'; frame-ancestors 'none'")
 
 
 def _as_int(name: str, raw: str) -> int:
@@ -59,6 +79,13 @@ def _as_int(name: str, raw: str) -> int:
         return int(raw)
     except ValueError:
         raise ConfigError(f"{name} must be an integer, got {raw!r}") from None
+
+
+def _as_float(name: str, raw: str) -> float:
+    try:
+        return float(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a number, got {raw!r}") from None
 
 
 def _as_str(name: str, raw: str) -> str:
@@ -84,8 +111,13 @@ ENV_SETTINGS: dict[str, tuple[str, Callable[[str, str], Any]]] = {
     "CACHE_MAX_ENTRIES": ("CACHE_MAX_ENTRIES", _as_int),
     "CACHE_SECONDS": ("CACHE_SECONDS", _as_int),
     "CACHE_KEY_PREFIX": ("CACHE_KEY_PREFIX", _as_str),
+    "REDIS_RETRY_SECONDS": ("REDIS_RETRY_SECONDS", _as_float),
     "DATABASE_URL": ("SQLALCHEMY_DATABASE_URI", _as_str),
     "LOG_LEVEL": ("LOG_LEVEL", _as_str),
+    "LOG_FORMAT": ("LOG_FORMAT", _as_str),
+    "PROXY_FIX": ("PROXY_FIX", _as_int),
+    "HSTS_SECONDS": ("HSTS_SECONDS", _as_int),
+    "CONTENT_SECURITY_POLICY": ("CONTENT_SECURITY_POLICY", _as_str),
 }
 
 
@@ -130,10 +162,39 @@ def check(config: Mapping[str, Any]) -> None:
     for name in ("POSTS_PER_PAGE", "FEED_SIZE", "CACHE_MAX_ENTRIES", "CACHE_SECONDS"):
         if int(config[name]) < 1:
             raise ConfigError(f"{name} must be at least 1")
+    for name in ("PROXY_FIX", "HSTS_SECONDS"):
+        if int(config[name]) < 0:
+            raise ConfigError(f"{name} must be 0 or more, got {config[name]}")
+    if config["LOG_FORMAT"] is not None and config["LOG_FORMAT"] not in LOG_FORMATS:
+        raise ConfigError(f"LOG_FORMAT={config['LOG_FORMAT']!r} must be one of "
+                          f"{', '.join(LOG_FORMATS)}")
+    if config["FOLIO_ENV"] == "production":
+        check_production(config)
     site_url = urlsplit(str(config["SITE_URL"]))
     if site_url.scheme not in ("http", "https") or not site_url.netloc:
         raise ConfigError(f"SITE_URL={config['SITE_URL']!r} must be an absolute http(s) URL, "
                           "such as https://blog.example.com")
+
+
+def check_production(config: Mapping[str, Any]) -> None:
+    """What production refuses to start without: a real secret key, and debug off."""
+    key = str(config.get("SECRET_KEY") or "")
+    if key == Defaults.SECRET_KEY or len(key) < MIN_SECRET_KEY_LENGTH \
+            or len(set(key)) < MIN_SECRET_KEY_DISTINCT:
+        problem = "is not set" if not key or key == Defaults.SECRET_KEY else "is too weak"
+        raise ConfigError(
+            f"SECRET_KEY {problem}: FOLIO_ENV=production needs a random SECRET_KEY of at least "
+            f"{MIN_SECRET_KEY_LENGTH} characters; make one with "
+            "`python -c 'import secrets; print(secrets.token_hex(32))'`")
+    if config.get("DEBUG"):
+        raise ConfigError("debug mode is on (FLASK_DEBUG): FOLIO_ENV=production refuses to run "
+                          "the debugger, which would let any visitor run code; unset FLASK_DEBUG")
+
+
+def log_format(config: Mapping[str, Any]) -> str:
+    if config.get("LOG_FORMAT"):
+        return str(config["LOG_FORMAT"])
+    return "json" if config["FOLIO_ENV"] == "production" else "text"
 
 
 def default_sqlite_url(instance_path: str) -> str:

@@ -4,12 +4,15 @@ from logging.config import fileConfig
 from alembic import context
 from flask import current_app
 
+from app import locks
+
 # this is the Alembic Config object, which provides
 # access to the values within the .ini file in use.
 config = context.config
 
-# Alembic's own log format; leave the loggers the app already configured alone.
-fileConfig(config.config_file_name, disable_existing_loggers=False)
+# Alembic's own log format, unless the app has set up logging (JSON lines in production).
+if not logging.getLogger().handlers:
+    fileConfig(config.config_file_name, disable_existing_loggers=False)
 logger = logging.getLogger('alembic.env')
 
 
@@ -85,7 +88,13 @@ def run_migrations_online():
 
     connectable = get_engine()
 
-    with connectable.connect() as connection:
+    # Containers starting together all run `flask db upgrade`: one migrates, the others wait
+    # and then find the schema current.
+    def say_waiting():
+        logger.info('Another process is migrating this database; waiting for it.')
+
+    with locks.exclusive(connectable, 'schema', on_wait=say_waiting), \
+            connectable.connect() as connection:
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),

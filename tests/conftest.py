@@ -77,6 +77,34 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     return str(request.getfixturevalue("postgres_url"))
 
 
+def migrate(url: str) -> None:
+    """Bring the database at ``url`` to the latest migration, as `flask db upgrade` does."""
+    from flask_migrate import upgrade
+
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url})
+    with app.app_context():
+        upgrade()
+        db.engine.dispose()
+
+
+@pytest.fixture(params=BACKENDS)
+def migrated_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """The URL of a database of its own at the latest migration (the ``app`` fixture's come
+    from ``create_all`` and are shared): for tests that cut, kill or downgrade it."""
+    if request.param == "sqlite":
+        folder = tmp_path / "instance"
+        folder.mkdir()
+        url = f"sqlite:///{folder / 'folio.sqlite3'}"
+        migrate(url)
+        yield url
+        return
+    name = f"folio_own_{uuid.uuid4().hex[:10]}"
+    url = make_database(name)
+    migrate(url)
+    yield url
+    drop_database(name)
+
+
 @pytest.fixture
 def content_dir(tmp_path: Path) -> Path:
     folder = tmp_path / "content"

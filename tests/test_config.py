@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from app import create_app
-from app.config import ConfigError
+from app.config import ConfigError, log_format
+from tests.conftest import REPO
+from tests.servers import server_environment
 
 
 def test_defaults(tmp_path: Path) -> None:
@@ -86,3 +91,82 @@ def test_bad_values_are_refused_naming_the_setting(
 
     with pytest.raises(ConfigError, match=named):
         create_app(instance_path=str(tmp_path))
+
+
+GOOD_KEY = "3f9a6c1e8b7d2f4a0c5e9b1d7a3f6c2e8b4d0a9f"
+
+
+@pytest.mark.parametrize(("key", "problem"), [
+    (None, "SECRET_KEY is not set"),
+    ("dev-only-not-secret", "SECRET_KEY is not set"),
+    ("too-short-a1b2c3", "SECRET_KEY is too weak"),
+    ("x" * 64, "SECRET_KEY is too weak"),
+    ("abababababababababababababababab", "SECRET_KEY is too weak"),
+])
+def test_production_refuses_a_missing_or_weak_secret_key(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, key: str | None, problem: str) -> None:
+    monkeypatch.setenv("FOLIO_ENV", "production")
+    if key is not None:
+        monkeypatch.setenv("SECRET_KEY", key)
+    with pytest.raises(ConfigError, match=problem) as refused:
+        create_app(instance_path=str(tmp_path))
+    assert "secrets.token_hex" in str(refused.value)  # and says how to make a good one
+
+
+def test_production_refuses_debug_mode(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FOLIO_ENV", "production")
+    monkeypatch.setenv("SECRET_KEY", GOOD_KEY)
+    monkeypatch.setenv("FLASK_DEBUG", "1")
+    with pytest.raises(ConfigError, match="debug mode is on"):
+        create_app(instance_path=str(tmp_path))
+
+
+def test_production_starts_with_a_real_key(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FOLIO_ENV", "production")
+    monkeypatch.setenv("SECRET_KEY", GOOD_KEY)
+    app = create_app(instance_path=str(tmp_path))
+    assert app.config["SECRET_KEY"] == GOOD_KEY and not app.debug
+
+
+def test_other_environments_keep_the_development_key(tmp_path: Path) -> None:
+    assert create_app(instance_path=str(tmp_path)).config["SECRET_KEY"] == "dev-only-not-secret"
+
+
+@pytest.mark.parametrize("command", [["flask", "routes"], ["gunicorn", "-c", "gunicorn.conf.py",
+                                                          "--bind", "127.0.0.1:0", "wsgi:app"]])
+def test_a_refused_start_is_one_clear_line_and_a_failure_status(tmp_path: Path,
+                                                               command: list[str]) -> None:
+    env = server_environment(FOLIO_ENV="production", SECRET_KEY="",
+                             DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}")
+    result = subprocess.run([sys.executable, "-m", *command], cwd=REPO, env=env,
+                            capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL)
+    assert result.returncode != 0
+    assert "Folio cannot start: SECRET_KEY is not set" in result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
+
+
+@pytest.mark.parametrize(("name", "value", "message"), [
+    ("LOG_FORMAT", "xml", "LOG_FORMAT='xml' must be one of json, text"),
+    ("PROXY_FIX", "-1", "PROXY_FIX must be 0 or more"),
+    ("PROXY_FIX", "two", "PROXY_FIX must be an integer"),
+    ("HSTS_SECONDS", "-5", "HSTS_SECONDS must be 0 or more"),
+    ("REDIS_RETRY_SECONDS", "soon", "REDIS_RETRY_SECONDS must be a number"),
+])
+def test_production_settings_are_checked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                         name: str, value: str, message: str) -> None:
+    monkeypatch.setenv(name, value)
+    with pytest.raises(ConfigError, match=re.escape(message)):
+        create_app(instance_path=str(tmp_path))
+
+
+@pytest.mark.parametrize(("environment", "expected"), [
+    ({}, "text"), ({"FOLIO_ENV": "production", "SECRET_KEY": GOOD_KEY}, "json"),
+    ({"LOG_FORMAT": "text", "FOLIO_ENV": "production", "SECRET_KEY": GOOD_KEY}, "text"),
+    ({"LOG_FORMAT": "json"}, "json"),
+])
+def test_logs_are_json_in_production_unless_told(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                 environment: dict[str, str],
+                                                 expected: str) -> None:
+    for name, value in environment.items():
+        monkeypatch.setenv(name, value)
+    assert log_format(create_app(instance_path=str(tmp_path)).config) == expected

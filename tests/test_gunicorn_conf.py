@@ -6,6 +6,7 @@ from __future__ import annotations
 import inspect
 import os
 import runpy
+import secrets
 import signal
 import socket
 import subprocess
@@ -156,7 +157,8 @@ def free_port() -> int:
 def served_folio(tmp_path: Path) -> Iterator[str]:
     """Folio under gunicorn with this file (2 workers, preloaded), on an empty database."""
     env = gunicorn_env(tmp_path, WEB_CONCURRENCY="2", GUNICORN_THREADS="2",
-                       GUNICORN_ACCESS_LOG="0", FOLIO_ENV="production", SECRET_KEY="t" * 32)
+                       GUNICORN_ACCESS_LOG="0", FOLIO_ENV="production",
+                       SECRET_KEY=secrets.token_hex(32))
     subprocess.run([sys.executable, "-m", "flask", "db", "upgrade"], cwd=REPO, env=env,
                    capture_output=True, timeout=120, check=True)
     port = free_port()

@@ -1,0 +1,36 @@
+"""``/healthz`` and ``/readyz``: never cached, JSON, cheap enough to poll every few seconds."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Response, current_app, jsonify
+
+from app.extensions import db
+from app.health import bp, checks
+
+
+@bp.get("/healthz")
+def healthz() -> Response:
+    """Liveness: the process answers. Deliberately asks nothing of the database, so a database
+    outage makes containers unready, not restarted."""
+    return _no_store(jsonify(status="ok"))
+
+
+@bp.get("/readyz")
+def readyz() -> tuple[Response, int]:
+    session = db.session()
+    results = {"database": checks.database(session)}
+    if results["database"] is None:
+        migrations = Path(current_app.extensions["migrate"].directory)
+        results["schema"] = checks.schema(session, migrations)
+        results["content"] = checks.content(session)
+    failed = {name: reason for name, reason in results.items() if reason is not None}
+    body = {"status": "unavailable" if failed else "ready",
+            "checks": {name: reason or "ok" for name, reason in results.items()}}
+    return _no_store(jsonify(body)), 503 if failed else 200
+
+
+def _no_store(response: Response) -> Response:
+    response.headers["Cache-Control"] = "no-store"
+    return response

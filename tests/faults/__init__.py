@@ -1,0 +1,1 @@
+"""Faults: signals, killed imports, a database or Redis going away."""
