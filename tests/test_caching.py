@@ -4,12 +4,8 @@ across processes, with and without Redis), scheduled posts, one render per cold 
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
-import sys
 import threading
 import time
-import urllib.request
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -24,7 +20,8 @@ from flask.testing import FlaskClient, FlaskCliRunner
 from app import create_app
 from app.caching import cache
 from app.extensions import db
-from tests.conftest import REPO, ArticleWriter
+from tests.conftest import ArticleWriter
+from tests.servers import Gunicorn, fetch, flask_command, server_environment
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 
@@ -202,69 +199,36 @@ def test_redis_holds_the_pages_and_the_version(one_post: Flask, database_url: st
 
 # --- separate processes ----------------------------------------------------------------------
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def fetch(url: str) -> tuple[str, str]:
-    with urllib.request.urlopen(url, timeout=10) as response:  # noqa: S310 (loopback)
-        return response.read().decode(), response.headers.get("X-Cache", "")
-
-
-@pytest.fixture
-def environment(database_url: str, content_dir: Path) -> dict[str, str]:
-    return {**os.environ, "DATABASE_URL": database_url, "CONTENT_DIR": str(content_dir),
-            "SITE_URL": "http://blog.test", "FLASK_APP": "wsgi"}
-
-
-def start_server(environment: dict[str, str]) -> tuple[subprocess.Popen[bytes], str]:
-    port = free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "flask", "run", "--port", str(port), "--no-reload"],
-        cwd=REPO, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            fetch(base + "/robots.txt")
-            return server, base
-        except OSError:
-            time.sleep(0.1)
-    server.kill()
-    raise RuntimeError("the server did not start")
-
-
-def run_import(environment: dict[str, str]) -> None:
-    result = subprocess.run([sys.executable, "-m", "flask", "import-posts"], cwd=REPO,
-                            env=environment, capture_output=True, text=True, timeout=120)
-    assert result.returncode == 0, result.stdout + result.stderr
+REQUESTS_PER_SERVER = 12  # with 2 workers each, enough that every worker answers some
 
 
 @pytest.mark.parametrize("shared_cache", ["per-process", "redis"])
-def test_an_import_in_a_third_process_reaches_two_servers(
-        one_post: Flask, environment: dict[str, str], write_article: ArticleWriter,
-        redis_prefix: str, shared_cache: str) -> None:
+def test_an_import_in_a_third_process_reaches_every_worker_of_two_servers(
+        one_post: Flask, database_url: str, content_dir: Path, tmp_path: Path,
+        write_article: ArticleWriter, redis_prefix: str, shared_cache: str) -> None:
+    """Two gunicorn servers (two workers each, as two containers would run) on one database;
+    an import by a third process is on every page they serve from the next request on."""
+    environment = server_environment(DATABASE_URL=database_url, CONTENT_DIR=str(content_dir),
+                                     SITE_URL="http://blog.test")
     if shared_cache == "redis":
-        environment["REDIS_URL"] = REDIS_URL
-        environment["CACHE_KEY_PREFIX"] = redis_prefix
-    servers = [start_server(environment) for _ in range(2)]
+        environment.update(REDIS_URL=REDIS_URL, CACHE_KEY_PREFIX=redis_prefix)
+    servers = [Gunicorn(environment, tmp_path / f"server-{n}.log").start() for n in range(2)]
     try:
-        for _, base in servers:
-            fetch(base + "/")
-            assert fetch(base + "/")[1] == "hit"  # both hold the old page
+        for server in servers:
+            warm = [fetch(server.base + "/") for _ in range(REQUESTS_PER_SERVER)]
+            assert all("First Post" in page.body for page in warm)
+            assert any(page.headers.get("X-Cache") == "hit" for page in warm)
 
         write_article("second.md", title="Second Post", date="2025-02-01")
-        run_import(environment)
+        imported = flask_command(environment, "import-posts")
+        assert imported.returncode == 0, imported.stdout + imported.stderr
 
-        for _, base in servers:
-            body, _ = fetch(base + "/")
-            assert "Second Post" in body
+        for server in servers:
+            pages = [fetch(server.base + "/") for _ in range(REQUESTS_PER_SERVER)]
+            assert all("Second Post" in page.body for page in pages), server.log()
     finally:
-        for server, _ in servers:
-            server.terminate()
-            server.wait(timeout=10)
+        for server in servers:
+            server.stop()
 
 
 def test_hits_and_304s_skip_flask_when_a_mirror_knows_the_version(one_post: Flask,

@@ -1,0 +1,147 @@
+"""The request cycle: answer from the cache (or 304) before a view runs, store what it made.
+
+A miss on a cold cache renders once: the first request takes a short lock (``add``, atomic
+in Redis and within a process) and the others wait for its result instead of rendering too.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from typing import Any
+
+from flask import Flask, Response, current_app, g, request
+
+from app.caching.state import ContentState, StateTracker
+from app.caching.store import PageStore
+from app.models import utcnow
+
+UNCACHED_ENDPOINTS = frozenset({"static", "health.healthz", "health.readyz"})
+# Settings that change what a page looks like; part of every key, so a new value in one
+# process never serves a page rendered with the old one.
+KEY_SETTINGS = ("SITE_URL", "SITE_NAME", "SITE_DESCRIPTION", "SITE_LANGUAGE", "BLOG_TIMEZONE",
+                "POSTS_PER_PAGE", "FEED_SIZE", "FOLIO_ENV")
+WAIT_FOR_OTHER_RENDER = 2.0  # seconds a request waits for an identical render in progress
+LOCK_SECONDS = 10
+# Browsers and proxies keep a copy but ask each time: the answer is usually a cheap 304, and
+# never a page from before the last import.
+BROWSER_CACHING = "public, no-cache"
+# Headers that belong to one exchange, not to the stored representation.
+_NOT_STORED = frozenset({"date", "set-cookie", "content-length", "x-cache", "x-request-id"})
+
+
+def install(app: Flask) -> None:
+    app.before_request(_answer_from_cache)
+    app.after_request(_store_in_cache)
+    app.teardown_request(_release_render_lock)
+
+
+def _tracker() -> StateTracker:
+    return current_app.extensions["folio_content_state"]  # type: ignore[no-any-return]
+
+
+def _store() -> PageStore:
+    return current_app.extensions["folio_page_store"]  # type: ignore[no-any-return]
+
+
+def _cacheable() -> bool:
+    return (request.method in ("GET", "HEAD") and request.endpoint is not None
+            and request.endpoint not in UNCACHED_ENDPOINTS
+            and not current_app.config.get("CACHE_DISABLED", False))
+
+
+def request_identity(environ: dict[str, Any]) -> str:
+    """The resource asked for, as raw as the server gave it, the same way in both paths."""
+    return (str(environ.get("SCRIPT_NAME", "")) + str(environ.get("PATH_INFO", "")) + "?"
+            + str(environ.get("QUERY_STRING", "")))
+
+
+def validators(identity: str, state: ContentState, config: Any) -> tuple[str, str]:
+    """The cache key and ETag of one resource in one content state under these settings."""
+    settings = "|".join(str(config[name]) for name in KEY_SETTINGS)
+    digest = hashlib.blake2b(f"{state.epoch}|{identity}|{settings}".encode(),
+                             digest_size=16).hexdigest()
+    return f"page:{digest}", f'"{digest}"'
+
+
+def validator_headers(etag: str, state: ContentState) -> list[tuple[str, str]]:
+    return [("ETag", etag), ("Last-Modified", state.last_modified_http),
+            ("Cache-Control", BROWSER_CACHING)]
+
+
+def _answer_from_cache() -> Response | None:
+    if not _cacheable():
+        return None
+    state = _tracker().state()
+    key, etag = validators(request_identity(request.environ), state, current_app.config)
+    g.cache_key, g.etag, g.content_state = key, etag, state
+    if _not_modified(etag, state):
+        return _with_validators(Response(status=304), etag, state)
+    store = _store()
+    stored = store.get(key)
+    if stored is None and not store.add(f"lock:{key}", 1, timeout=LOCK_SECONDS):
+        stored = _wait_for(store, key)  # someone else is rendering this very page
+    elif stored is None:
+        g.cache_lock = f"lock:{key}"
+    if stored is None:
+        return None
+    status, headers, body = stored
+    response = Response(body, status=status, headers=headers)
+    response.headers["X-Cache"] = "hit"
+    g.cache_hit = True
+    return _with_validators(response, etag, state)
+
+
+def _not_modified(etag: str, state: ContentState) -> bool:
+    if request.if_none_match:
+        return request.if_none_match.contains(etag.strip('"'))
+    since = request.if_modified_since
+    return since is not None and int(state.last_modified.timestamp()) <= since.timestamp()
+
+
+def _wait_for(store: PageStore, key: str) -> Any:
+    deadline = time.monotonic() + WAIT_FOR_OTHER_RENDER
+    while time.monotonic() < deadline:
+        time.sleep(0.01)
+        stored = store.get(key)
+        if stored is not None:
+            return stored
+    return None
+
+
+def _store_in_cache(response: Response) -> Response:
+    key = g.get("cache_key")
+    if key is None or g.get("cache_hit") or response.status_code == 304:
+        return response
+    state: ContentState = g.content_state
+    if response.status_code == 200 and not response.is_streamed \
+            and "Set-Cookie" not in response.headers:
+        headers = [(name, value) for name, value in response.headers.items()
+                   if name.lower() not in _NOT_STORED]
+        _store().set(key, (200, headers, response.get_data()), timeout=_lifetime(state))
+        response.headers["X-Cache"] = "miss"
+    if response.status_code == 200:
+        _with_validators(response, g.etag, state)
+    return response
+
+
+def _lifetime(state: ContentState) -> int:
+    """Seconds a page may stay cached: the configured time, but never past the next scheduled
+    publication (the key changes then anyway; this frees the memory)."""
+    seconds = int(current_app.config["CACHE_SECONDS"])
+    if state.next_publication is not None:
+        until = (state.next_publication - utcnow()).total_seconds()
+        seconds = max(1, min(seconds, int(until) + 1))
+    return seconds
+
+
+def _with_validators(response: Response, etag: str, state: ContentState) -> Response:
+    for name, value in validator_headers(etag, state):
+        response.headers[name] = value
+    return response
+
+
+def _release_render_lock(error: BaseException | None) -> None:
+    lock = g.pop("cache_lock", None)
+    if lock is not None:
+        _store().delete(lock)

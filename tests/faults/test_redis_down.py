@@ -1,0 +1,119 @@
+"""Redis goes away: pages are still served, uncached and never stale; one warning is
+logged; caching resumes by itself when Redis returns."""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import redis
+from flask import Flask
+from sqlalchemy.engine import make_url
+
+from app import create_app
+from app.extensions import db
+from tests.conftest import ArticleWriter
+from tests.faults.proxy import CuttableProxy
+
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+RETRY_SECONDS = 0.3
+
+
+@pytest.fixture
+def redis_behind_proxy(migrated_database: str,
+                       content_dir: Path) -> Iterator[tuple[Flask, CuttableProxy]]:
+    real = make_url(REDIS_URL.replace("redis://", "postgresql://", 1))  # a URL parser
+    proxy = CuttableProxy(real.host or "127.0.0.1", real.port or 6379).start()
+    prefix = f"folio-test-{uuid.uuid4().hex[:8]}:"
+    app = create_app({
+        "TESTING": True, "SQLALCHEMY_DATABASE_URI": migrated_database,
+        "CONTENT_DIR": str(content_dir), "SITE_URL": "http://blog.test",
+        "REDIS_URL": f"redis://127.0.0.1:{proxy.port}/{real.database or 0}",
+        "CACHE_KEY_PREFIX": prefix, "REDIS_RETRY_SECONDS": RETRY_SECONDS,
+    })
+    yield app, proxy
+    proxy.cut()
+    with app.app_context():
+        db.engine.dispose()
+    client = redis.Redis.from_url(REDIS_URL)
+    for key in client.scan_iter(f"{prefix}*"):
+        client.delete(key)
+
+
+def redis_events(caplog: pytest.LogCaptureFixture, event: str) -> list[logging.LogRecord]:
+    return [record for record in caplog.records if getattr(record, "event", "") == event]
+
+
+def test_pages_are_served_uncached_and_caching_resumes(
+        redis_behind_proxy: tuple[Flask, CuttableProxy], write_article: ArticleWriter,
+        caplog: pytest.LogCaptureFixture) -> None:
+    app, proxy = redis_behind_proxy
+    write_article("first.md", title="First Post", date="2025-01-01")
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["import-posts"]).exit_code == 0
+    client = app.test_client()
+    client.get("/")
+    assert client.get("/").headers["X-Cache"] == "hit"
+
+    proxy.cut()
+    with caplog.at_level(logging.INFO, logger="app"):
+        during = [client.get(path) for path in ("/", "/", "/posts/first", "/")]
+        # An import while Redis is away cannot tell Redis; readers must see it all the same.
+        # (A new title, same date: only the import's version tells the pages apart.)
+        write_article("first.md", title="Revised Post", date="2025-01-01")
+        assert runner.invoke(args=["import-posts"]).exit_code == 0
+        after_import = client.get("/")
+
+        assert all(page.status_code == 200 for page in during)
+        assert all(page.headers.get("X-Cache") != "hit" for page in during)
+        assert "Revised Post" in after_import.get_data(as_text=True)
+        assert len(redis_events(caplog, "redis_unavailable")) == 1
+
+        proxy.restore()
+        time.sleep(RETRY_SECONDS * 2)
+        first, second = client.get("/"), client.get("/")
+    assert "Revised Post" in first.get_data(as_text=True)  # Redis's stale copy is not trusted
+    assert "Revised Post" in second.get_data(as_text=True)
+    assert second.headers["X-Cache"] == "hit"
+    assert len(redis_events(caplog, "redis_recovered")) == 1
+    assert len(redis_events(caplog, "redis_unavailable")) == 1
+
+
+def test_a_redis_that_never_answers_costs_no_errors(
+        migrated_database: str, content_dir: Path, write_article: ArticleWriter) -> None:
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": migrated_database,
+                      "CONTENT_DIR": str(content_dir), "REDIS_URL": "redis://127.0.0.1:1/0"})
+    write_article("first.md", title="First Post", date="2025-01-01")
+    assert app.test_cli_runner().invoke(args=["import-posts"]).exit_code == 0
+    client = app.test_client()
+    pages = [client.get("/"), client.get("/posts/first"), client.get("/")]
+    assert [page.status_code for page in pages] == [200, 200, 200]
+    with app.app_context():
+        db.engine.dispose()
+
+
+def test_after_an_outage_the_version_comes_from_the_database_not_redis(
+        redis_behind_proxy: tuple[Flask, CuttableProxy], write_article: ArticleWriter) -> None:
+    app, proxy = redis_behind_proxy
+    runner = app.test_cli_runner()
+    write_article("first.md", title="First Post", date="2025-01-01")
+    assert runner.invoke(args=["import-posts"]).exit_code == 0
+    tracker = app.extensions["folio_content_state"]
+    with app.app_context():
+        before = tracker.state().version  # Redis now holds this version
+
+    proxy.cut()
+    write_article("first.md", title="Revised Post", date="2025-01-01")
+    assert runner.invoke(args=["import-posts"]).exit_code == 0  # Redis never hears of it
+    proxy.restore()
+    time.sleep(RETRY_SECONDS * 2)
+
+    with app.app_context():
+        after = tracker.state().version  # the first Redis call since the outage
+    assert after != before
+    assert after == str(int(before) + 1)
