@@ -92,9 +92,12 @@ preload_app = True
 # this name; the command-line equivalent is --no-control-socket.
 control_socket_disable = True
 
-# Logs go to stdout/stderr for the container runtime or systemd to collect.
+# Logs go to stdout/stderr for the container runtime or systemd to collect. With LOG_FORMAT=json
+# (the default when FOLIO_ENV=production) both become JSON lines on stdout, the access log one
+# structured record a request with its X-Request-ID (app/logs.py).
 accesslog = "-" if _env_flag("GUNICORN_ACCESS_LOG", True) else None
 errorlog = "-"
+logger_class = "app.logs.GunicornLogger"
 
 # Idle keep-alive seconds: long enough for a browser to fetch a page and then its stylesheet
 # on the same connection. Behind a load balancer, raise it above the balancer's idle timeout

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import os
 from collections.abc import Mapping
 from typing import Any
@@ -28,6 +27,7 @@ def create_app(test_config: Mapping[str, Any] | None = None, *,
     register_error_handlers(app)
     register_template_helpers(app)
     register_commands(app)
+    install_middleware(app)
     return app
 
 
@@ -54,12 +54,13 @@ def load_config(app: Flask, test_config: Mapping[str, Any] | None) -> None:
 
 
 def configure_logging(app: Flask) -> None:
-    """One handler, on the root logger, for the app and the libraries alike."""
+    """One handler, on the root logger, for the app and the libraries alike (``app.logs``)."""
+    from app import logs
+
     app.logger.setLevel(str(app.config["LOG_LEVEL"]).upper())
     if not app.debug and not app.testing:
         app.logger.removeHandler(default_handler)
-        if not logging.getLogger().handlers:
-            logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        logs.configure(config.log_format(app.config), str(app.config["LOG_LEVEL"]))
 
 
 def register_extensions(app: Flask) -> None:
@@ -73,13 +74,24 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from app import api, archive, authors, categories, feeds, posts, search, seo, tags
+    from app import (
+        api,
+        archive,
+        authors,
+        categories,
+        feeds,
+        health,
+        posts,
+        search,
+        seo,
+        tags,
+    )
     from app.routing import SlugConverter
 
     app.url_map.converters["slug"] = SlugConverter
 
     for blueprint in (posts.bp, tags.bp, categories.bp, authors.bp, archive.bp, feeds.bp, seo.bp,
-                      search.bp):
+                      search.bp, health.bp):
         app.register_blueprint(blueprint)
     api.register(app)
 
@@ -94,6 +106,12 @@ def register_template_helpers(app: Flask) -> None:
     from app import templating
 
     templating.register(app)
+
+
+def install_middleware(app: Flask) -> None:
+    from app import middleware
+
+    middleware.install(app)
 
 
 def register_commands(app: Flask) -> None:
