@@ -193,3 +193,33 @@ def test_a_preloaded_server_with_this_file_serves_folio(served_folio: str) -> No
     # Workers booted (post_fork ran in each) and answer from their own database connections.
     assert get_when_up(served_folio + "/") == 200
     assert get_when_up(served_folio + "/robots.txt") == 200
+
+
+def raw_request(port: int, request: bytes) -> bytes:
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as connection:
+        connection.sendall(request)
+        chunks = []
+        while chunk := connection.recv(65536):
+            chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def test_gunicorn_refuses_oversized_requests_with_4xx(tmp_path: Path) -> None:
+    """What never reaches Flask is bounded by gunicorn itself: a request line or headers too
+    long get a 4xx from it, and the server goes on serving."""
+    from tests.servers import Gunicorn, server_environment
+
+    env = server_environment(DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}")
+    with Gunicorn(env, tmp_path / "gunicorn.log", workers=1) as server:
+        long_line = raw_request(server.port, b"GET /" + b"a" * 10_000 + b" HTTP/1.1\r\n"
+                                b"Host: x\r\nConnection: close\r\n\r\n")
+        huge_header = raw_request(server.port, b"GET / HTTP/1.1\r\nHost: x\r\n"
+                                  b"X-Big: " + b"b" * 20_000 + b"\r\nConnection: close\r\n\r\n")
+        many_headers = raw_request(server.port, b"GET / HTTP/1.1\r\nHost: x\r\n" + b"".join(
+            b"X-H%d: v\r\n" % n for n in range(200)) + b"Connection: close\r\n\r\n")
+        still_alive = raw_request(server.port, b"GET /healthz HTTP/1.1\r\nHost: x\r\n"
+                                  b"Connection: close\r\n\r\n")
+    for answer in (long_line, huge_header, many_headers):
+        status = int(answer.split(b" ", 2)[1])
+        assert 400 <= status < 500, answer[:200]
+    assert still_alive.startswith(b"HTTP/1.1 200")
