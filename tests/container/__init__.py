@@ -1,0 +1,1 @@
+"""The container, checked without a Docker engine."""
