@@ -16,8 +16,12 @@ of which win over this file (e.g. GUNICORN_CMD_ARGS="--keep-alive 65 --bind 127.
 A malformed variable stops gunicorn at start-up with a message naming it.
 """
 
+import ctypes
 import math
 import os
+import socket
+import struct
+import time
 from pathlib import Path
 from typing import Any
 
@@ -143,3 +147,54 @@ def post_fork(server: Any, worker: Any) -> None:
     with flask_app.app_context():
         for engine in db.engines.values():
             engine.dispose(close=False)
+
+
+# --- a graceful stop that resets no client ----------------------------------------------------
+#
+# On SIGTERM gunicorn's workers stop accepting and finish what they hold, but the listening
+# socket stays open until the last worker exits: the kernel keeps completing handshakes and
+# queueing connections nobody will accept, and resets them all at the end. So before the stop
+# begins, the master attaches a socket filter that drops every new SYN (no new connection is
+# established; a client's retry finds the port closed, a plain "refused"), waits for the
+# workers, still accepting, to empty the accept queue, and only then lets gunicorn stop.
+
+_SO_ATTACH_FILTER = 26  # Linux, <asm-generic/socket.h>
+_TCP_INFO_UNACKED = 24  # offset of tcpi_unacked: on a listener, the accept queue's length
+_QUEUE_DRAIN_SECONDS = 2.0
+# A classic BPF program of one instruction, "return 0": accept no packet.
+_DROP_EVERYTHING = (ctypes.c_uint8 * 8)(*struct.pack("HBBI", 0x06, 0, 0, 0))
+
+
+def _stop_new_handshakes(listener: Any) -> None:
+    program = struct.pack("HxxxxxxP", 1, ctypes.addressof(_DROP_EVERYTHING))
+    listener.sock.setsockopt(socket.SOL_SOCKET, _SO_ATTACH_FILTER, program)
+
+
+def _accept_queue_length(listener: Any) -> int:
+    info = listener.sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_INFO, 104)
+    return int(struct.unpack_from("I", info, _TCP_INFO_UNACKED)[0])
+
+
+def when_ready(server: Any) -> None:
+    if not hasattr(socket, "TCP_INFO"):  # not Linux: gunicorn's own stop
+        return
+    gunicorn_stop = server.stop
+
+    def stop(graceful: bool = True) -> None:
+        # Only when this master alone owns the sockets: during a USR2 re-exec or under systemd
+        # socket activation another process goes on accepting on them.
+        sole_owner = server.reexec_pid == server.master_pid == 0 and not server.systemd
+        listeners = [listener for listener in server.LISTENERS
+                     if listener.sock.family in (socket.AF_INET, socket.AF_INET6)]
+        if graceful and sole_owner and listeners:
+            try:
+                for listener in listeners:
+                    _stop_new_handshakes(listener)
+                deadline = time.monotonic() + _QUEUE_DRAIN_SECONDS
+                while any(map(_accept_queue_length, listeners)) and time.monotonic() < deadline:
+                    time.sleep(0.002)
+            except OSError as error:  # a kernel without the filter: stop as gunicorn would
+                server.log.warning("could not close the listeners gracefully: %s", error)
+        gunicorn_stop(graceful)
+
+    server.stop = stop
