@@ -155,6 +155,39 @@ def test_a_cold_page_renders_once_however_many_ask(one_post: Flask) -> None:
     assert rendered.count("archive/index.html") == 1
 
 
+def test_requests_waiting_on_a_render_that_stores_nothing_go_on_at_once(
+        one_post: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A 404 (or a 301, a 410) is not stored: requests that waited on its render must not go on
+    waiting for a copy that never comes (they did, for WAIT_FOR_OTHER_RENDER each)."""
+    monkeypatch.setattr("app.caching.requests.WAIT_FOR_OTHER_RENDER", 60.0)
+    entered = threading.Event()
+    release = threading.Event()
+
+    def hold_the_render(sender: Flask, **kw: Any) -> None:
+        if not entered.is_set():
+            entered.set()
+            release.wait(10)
+
+    request_started.connect(hold_the_render, one_post, weak=False)
+    statuses: list[int] = []
+
+    def ask() -> None:
+        statuses.append(one_post.test_client().get("/posts/no-such-post").status_code)
+
+    first = threading.Thread(target=ask)
+    first.start()
+    entered.wait(10)
+    waiters = [threading.Thread(target=ask) for _ in range(3)]
+    for thread in waiters:
+        thread.start()
+    time.sleep(0.2)  # the waiters find the render lock taken
+    release.set()
+    for thread in [first, *waiters]:
+        thread.join(timeout=15)  # without the fix they would wait the full 60 s
+
+    assert statuses == [404] * 4
+
+
 def test_the_in_process_cache_is_bounded(one_post: Flask, database_url: str,
                                          content_dir: Path, extra_app: Any) -> None:
     small = extra_app(SQLALCHEMY_DATABASE_URI=database_url, CONTENT_DIR=str(content_dir),

@@ -100,12 +100,16 @@ def _not_modified(etag: str, state: ContentState) -> bool:
 
 
 def _wait_for(store: PageStore, key: str) -> Any:
+    """The page another request is rendering, once stored; None as soon as that request has
+    finished without storing one (a 404, a redirect: only 200s are kept), or at the deadline."""
     deadline = time.monotonic() + WAIT_FOR_OTHER_RENDER
     while time.monotonic() < deadline:
         time.sleep(0.01)
         stored = store.get(key)
         if stored is not None:
             return stored
+        if store.get(f"lock:{key}") is None:
+            return store.get(key)  # stored just before the lock was let go, or nothing
     return None
 
 
