@@ -6,6 +6,9 @@ cd "$(dirname "$0")/.."
 bash scripts/bootstrap.sh dev
 .venv/bin/ruff check .
 .venv/bin/mypy app
+# Known vulnerabilities in the image's locked dependencies fail the run: pip-audit, or where
+# PyPI's per-release API is out of reach its latest-release advisories (scripts/audit.sh).
+bash scripts/audit.sh
 
 # The browser and validator tests need Debian's Chromium, a Java runtime for the Nu HTML Checker,
 # and the npm packages pinned in tests/tools/package-lock.json. Each is installed only when
@@ -15,14 +18,19 @@ apt_packages=()
   apt_packages+=(chromium chromium-driver fonts-liberation fonts-dejavu-core)
 command -v java >/dev/null || apt_packages+=(default-jre-headless)
 command -v npm >/dev/null || apt_packages+=(nodejs npm)
+# The container smoke test builds and runs the image with podman on a debootstrapped base.
+for tool in podman buildah runc debootstrap; do
+  command -v "$tool" >/dev/null || apt_packages+=("$tool")
+done
 if [ "${#apt_packages[@]}" -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-    echo "Installing for the browser tests: ${apt_packages[*]}"
+    echo "Installing for the browser and container tests: ${apt_packages[*]}"
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -qq </dev/null
     apt-get install -y -qq --no-install-recommends "${apt_packages[@]}" </dev/null >/dev/null
   else
-    echo "Missing for the browser tests (they will be skipped): sudo apt-get install" \
+    echo "Missing for the browser and container tests (they will be skipped):" \
+         "sudo apt-get install" \
          "${apt_packages[*]}" >&2
   fi
 fi
