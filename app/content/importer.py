@@ -16,10 +16,14 @@ from __future__ import annotations
 import hashlib
 import multiprocessing
 import os
+import signal
+import stat
 import sys
+import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cache
 from importlib.metadata import version
@@ -30,6 +34,7 @@ from typing import Any, Protocol, TypeVar
 from sqlalchemy import delete, insert, or_, select, update
 from sqlalchemy.orm import Session
 
+from app.content.characters import NOT_IN_NAMES, code_points
 from app.content.metadata import (
     ALIAS_KEYS,
     SLUG_KEYS,
@@ -39,7 +44,7 @@ from app.content.metadata import (
     reading_minutes,
 )
 from app.content.problems import ContentError, InvalidArticle, Notice, Problem
-from app.content.reader import RawArticle, decode, read_article
+from app.content.reader import MAX_FILE_BYTES, RawArticle, decode, read_article, too_large
 from app.content.related_index import refresh_related
 from app.content.render import plain_text, render_markdown, template_tag_notice
 from app.content.slugs import slugify
@@ -59,13 +64,19 @@ from app.models import (
 
 # The modules whose code shapes a stored post: when any of them changes (a new release, a
 # fix), the next import re-renders every file, with no version number to remember to bump.
-PIPELINE_MODULES = ("addresses", "highlight", "metadata", "reader", "render", "slugs")
+PIPELINE_MODULES = ("addresses", "characters", "highlight", "metadata", "reader", "render",
+                    "slugs", "values")
 ARTICLE_SUFFIXES = (".md", ".markdown")
 WRITE_BATCH = 200
 # Search looks at this much of a post's text; a book-length post is still found by its start.
 SEARCH_TEXT_LIMIT = 200_000
 PARALLEL_THRESHOLD = 48  # below this many files, a worker pool costs more than it saves
 CHUNK = 16
+# Python-Markdown takes time quadratic in the length of a paragraph for some input (thousands of
+# unclosed `[` or `![`): a 100 kB file of them would render for hours. A real article renders
+# in well under a second per 100 kB, so a file still rendering after this long is reported.
+RENDER_SECONDS = 60.0
+MAX_PATH_LENGTH = 1000  # Post.source_path
 
 NamedModel = type[Author] | type[Category] | type[Tag]
 J = TypeVar("J")
@@ -169,6 +180,55 @@ def discover(folder: Path) -> list[str]:
     return sorted(found)
 
 
+def read_source(folder: Path, rel: str) -> bytes:
+    """The bytes of the article ``rel`` under ``folder``.
+
+    Raises ContentError, reading nothing, for a name the database or a terminal cannot take,
+    a symbolic link to a file outside ``folder``, anything but a regular file (a pipe would
+    wait for a writer forever, ``/dev/zero`` never ends) and a file over the size limit.
+    """
+    _check_name(rel)
+    try:
+        target = (folder / rel).resolve(strict=True)
+    except (OSError, RuntimeError) as exc:  # RuntimeError: a loop of links
+        raise ContentError(1, f"cannot read the file: {_reason(exc)}") from None
+    if not target.is_relative_to(folder.resolve()):
+        raise ContentError(1, f"a symbolic link to {target}, outside the content folder; "
+                           "not read", "copy the file into the content folder instead")
+    try:
+        # Non-blocking, so that opening a pipe returns at once and fstat can turn it away.
+        descriptor = os.open(target, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except OSError as exc:
+        raise ContentError(1, f"cannot read the file: {_reason(exc)}") from None
+    with os.fdopen(descriptor, "rb") as handle:
+        info = os.fstat(handle.fileno())
+        if not stat.S_ISREG(info.st_mode):
+            raise ContentError(1, "not a regular file (a pipe, socket or device); not read",
+                               "only Markdown text files belong in the content folder")
+        if info.st_size > MAX_FILE_BYTES:
+            raise too_large(info.st_size)
+        return handle.read(MAX_FILE_BYTES + 1)  # one that grew since is decode's to refuse
+
+
+def _check_name(rel: str) -> None:
+    try:
+        rel.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ContentError(1, "the file name is not valid UTF-8",
+                           "rename the file; names are shown and stored as UTF-8") from None
+    invisible = NOT_IN_NAMES.findall(rel)
+    if invisible:
+        raise ContentError(1, f"the file name holds control or text-direction characters "
+                           f"({code_points(invisible)})", "rename the file")
+    if len(rel) > MAX_PATH_LENGTH:
+        raise ContentError(1, f"the path is {len(rel)} characters long (at most "
+                           f"{MAX_PATH_LENGTH})", "move the file to a shorter path")
+
+
+def _reason(error: BaseException) -> str:
+    return str(error.strerror if isinstance(error, OSError) and error.strerror else error)
+
+
 def import_posts(session: Session, folder: Path, options: ImportOptions | None = None,
                  progress: Progress | None = None, display: Path | None = None) -> ImportReport:
     """Sync the articles under ``folder`` into the database and return what happened.
@@ -192,17 +252,19 @@ def import_posts(session: Session, folder: Path, options: ImportOptions | None =
         examined = _examine_changed(folder, files, existing, options, progress, report)
         plans = _plan(examined, existing, set(files), options, report, where)
         if options.strict and report.errors and not options.dry_run:
-            report.added, report.updated, report.removed = [], [], []
-            session.rollback()
+            _write_nothing(session, report)
         elif options.dry_run:
             session.rollback()
         elif plans or report.removed:
             _apply(session, folder, plans, existing, options, progress, report, where)
-            refresh_related(session)
-            report.seconds = time.perf_counter() - started
-            _record_run(session, folder, report)
-            session.commit()
-            report.written = True
+            if options.strict and report.errors:  # a file that failed to render
+                _write_nothing(session, report)
+            else:
+                refresh_related(session)
+                report.seconds = time.perf_counter() - started
+                _record_run(session, folder, report)
+                session.commit()
+                report.written = True
         else:
             session.rollback()
     except BaseException:
@@ -210,6 +272,11 @@ def import_posts(session: Session, folder: Path, options: ImportOptions | None =
         raise
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _write_nothing(session: Session, report: ImportReport) -> None:
+    report.added, report.updated, report.removed = [], [], []
+    session.rollback()
 
 
 @cache
@@ -247,10 +314,9 @@ def _examine_changed(folder: Path, files: list[str], existing: dict[str, _Existi
     unreadable: list[_Examined] = []
     for rel in files:
         try:
-            digest = _digest(fingerprint, (folder / rel).read_bytes())
-        except OSError as exc:
-            unreadable.append(_Examined(rel, "", errors=[ContentError(
-                1, f"cannot read the file: {exc.strerror or exc}")]))
+            digest = _digest(fingerprint, read_source(folder, rel))
+        except ContentError as exc:
+            unreadable.append(_Examined(rel, "", errors=[exc]))
             continue
         known = existing.get(rel)
         if known is not None and known.digest == digest:
@@ -258,7 +324,7 @@ def _examine_changed(folder: Path, files: list[str], existing: dict[str, _Existi
         else:
             changed.append((rel, digest))
     progress.phase("Reading", len(changed))
-    jobs = [(str(folder / rel), rel, digest, options.settings) for rel, digest in changed]
+    jobs = [(str(folder), rel, digest, options.settings) for rel, digest in changed]
     examined = []
     for result in _parallel_map(_examine_file, jobs, _worker_count(options)):
         examined.append(result)
@@ -267,10 +333,10 @@ def _examine_changed(folder: Path, files: list[str], existing: dict[str, _Existi
 
 
 def _examine_file(job: tuple[str, str, str, MetaSettings]) -> _Examined:
-    path, rel, digest, settings = job
+    folder, rel, digest, settings = job
     result = _Examined(rel, digest)
     try:
-        result.meta, _, result.notices = _parse(Path(path).read_bytes(), rel, settings)
+        result.meta, _, result.notices = _parse(read_source(Path(folder), rel), rel, settings)
     except ContentError as exc:
         result.errors = [exc]
     except InvalidArticle as exc:
@@ -345,16 +411,20 @@ def _slug_clash(where: Callable[[str], str], item: _Examined, holder: str,
 
 def _plan_aliases(plans: list[_Plan], owner: dict[str, str], report: ImportReport,
                   where: Callable[[str], str]) -> None:
+    claimed: dict[str, str] = {}  # alias -> the file that gets it (the first to ask)
     for plan in plans:
         for alias in plan.meta.aliases:
             if alias == plan.meta.slug:
                 continue
-            if alias in owner:
+            holder = owner.get(alias) or claimed.get(alias)
+            if holder is not None:
+                what = "the slug" if alias in owner else "already an alias"
                 report.warnings.append(Problem(
                     where(plan.rel), plan.meta.line_of(*ALIAS_KEYS),
-                    f"alias {alias!r} is the slug of {where(owner[alias])}; ignored",
+                    f"alias {alias!r} is {what} of {where(holder)}; ignored",
                     "remove it from the aliases", "warning"))
             else:
+                claimed[alias] = plan.rel
                 plan.aliases.append(alias)
 
 
@@ -369,7 +439,7 @@ def _apply(session: Session, folder: Path, plans: list[_Plan], existing: dict[st
     names = _Names(session, plans)
     progress.phase("Rendering", len(plans))
     by_rel = {plan.rel: plan for plan in plans}
-    jobs = [(str(folder / p.rel), p.rel, options.settings) for p in plans]
+    jobs = [(str(folder), p.rel, options.settings) for p in plans]
     batch: list[tuple[_Plan, dict[str, Any]]] = []
     failed: list[str] = []
     for built in _parallel_map(_build_file, jobs, _worker_count(options)):
@@ -393,14 +463,25 @@ def _apply(session: Session, folder: Path, plans: list[_Plan], existing: dict[st
 
 def _build_file(job: tuple[str, str, MetaSettings]) -> _Built:
     """Parse and render one file in full; runs in a worker process."""
-    path, rel, settings = job
+    folder, rel, settings = job
     try:
-        data = Path(path).read_bytes()
+        data = read_source(Path(folder), rel)
         meta, raw, _ = _parse(data, rel, settings)
-        rendered = render_markdown(raw.body, title=meta.title)
     except (ContentError, InvalidArticle):
         return _Built(rel, error=ContentError(1, "the file changed while it was being imported",
                                               "run the import again"))
+    except Exception as exc:
+        return _Built(rel, error=ContentError(1, f"could not render this file: {exc!r}"))
+    try:
+        with _time_limit(RENDER_SECONDS):
+            rendered = render_markdown(raw.body, title=meta.title)
+    except ContentError as exc:
+        return _Built(rel, error=ContentError(raw.body_line + exc.line - 1, exc.message,
+                                              exc.hint))
+    except _TooSlow:
+        return _Built(rel, error=ContentError(
+            raw.body_line, f"the Markdown was still rendering after {RENDER_SECONDS:g} s; not "
+            "imported", "look for thousands of [, ![ or < that are never closed"))
     except Exception as exc:
         return _Built(rel, error=ContentError(1, f"could not render this file: {exc!r}"))
     return _Built(rel, row={
@@ -413,6 +494,33 @@ def _build_file(job: tuple[str, str, MetaSettings]) -> _Built:
         "search_text": plain_text(rendered.html)[:SEARCH_TEXT_LIMIT],
         "reading_minutes": reading_minutes(rendered.word_count),
     })
+
+
+class _TooSlow(BaseException):
+    """A block run under :func:`_time_limit` ran out of time. Not an Exception, so that no
+    ``except Exception`` in the code it interrupts can swallow it and run on unlimited."""
+
+
+@contextmanager
+def _time_limit(seconds: float) -> Iterator[None]:
+    """Raise _TooSlow inside the block once it has run ``seconds``, where a timer signal can
+    interrupt it: the main thread of a POSIX process (the CLI, each worker process) whose timer
+    nobody else is using. Elsewhere the block runs without a limit."""
+    if (not hasattr(signal, "setitimer") or threading.current_thread() is not
+            threading.main_thread() or signal.getitimer(signal.ITIMER_REAL)[0]):
+        yield
+        return
+
+    def expire(signum: int, frame: object) -> None:
+        raise _TooSlow
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 class _Names:

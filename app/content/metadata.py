@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Any
+from urllib.parse import unquote
 from zoneinfo import ZoneInfo
 
 from app.content.addresses import url_safe
@@ -22,7 +23,12 @@ from app.content.reader import RawArticle
 from app.content.slugs import fallback_slug, slugify
 
 WORDS_PER_MINUTE = 230
+# The longest values the database stores (app/models.py): longer ones are the author's to fix,
+# said here rather than by a database error that stops the whole import.
 MAX_TITLE_LENGTH = 500
+MAX_NAME_LENGTH = 200  # an author, a category or a tag
+MAX_ADDRESS_LENGTH = 1000  # the image and its description
+MAX_READING_MINUTES = 10_000
 
 # Keys each field is read from, first present wins. Everything else lands in ``extra``.
 TITLE_KEYS = ("title",)
@@ -120,6 +126,9 @@ class _Fields:
                                             exc.hint))
             return default
 
+    def failed(self, key: str) -> bool:
+        return any(e.message.startswith(f"{key}:") for e in self.errors)
+
     def warn(self, key: str, message: str, hint: str = "") -> None:
         self.notices.append(Notice(self.raw.line_of(key), message, hint))
 
@@ -153,9 +162,17 @@ def normalise(raw: RawArticle, filename: str, settings: MetaSettings) -> tuple[A
         fields.warn(found[0], f"{found[0]}: {found[1]!r} is not a number of minutes; "
                     "computing it from the text", "write it as: read_time: 8 min")
     image = fields.read(IMAGE_KEYS, _image)
-    if image is None and (found := fields.first(IMAGE_KEYS)):
+    if image is None and (found := fields.first(IMAGE_KEYS)) and not fields.failed(found[0]):
         fields.warn(found[0], f"{found[0]}: {found[1]!r} is not a usable image address; ignored",
                     "use a path inside the site (/static/images/x.jpg) or an https:// URL")
+    author = fields.read(AUTHOR_KEYS, _person)
+    if author is None and (found := fields.first(AUTHOR_KEYS)) and not fields.failed(found[0]):
+        fields.warn(found[0], f"{found[0]}: {found[1]!r} has no letters or digits to name an "
+                    f"author by; using {settings.default_author!r}",
+                    "write it as: author: Your Name")
+    category = fields.read(CATEGORY_KEYS, _category)
+    tags = fields.read(TAG_KEYS, _tags, [])
+    image_alt = fields.read(IMAGE_ALT_KEYS, _image_alt)
 
     if fields.errors:
         raise InvalidArticle(fields.errors)
@@ -165,14 +182,14 @@ def normalise(raw: RawArticle, filename: str, settings: MetaSettings) -> tuple[A
     meta = ArticleMeta(
         title=title,
         slug=_slug(fields, slug_source, title),
-        author=fields.read(AUTHOR_KEYS, _person) or settings.default_author,
+        author=author or settings.default_author,
         published_at=published_at,
         updated_at=updated_at,
-        category=fields.read(CATEGORY_KEYS, _category),
-        tags=fields.read(TAG_KEYS, _tags, []),
+        category=category,
+        tags=tags,
         reading_minutes=reading,
         image=image,
-        image_alt=fields.read(IMAGE_ALT_KEYS, _excerpt),
+        image_alt=image_alt,
         excerpt=fields.read(EXCERPT_KEYS, _excerpt),
         draft=_is_draft(fields),
         aliases=fields.read(ALIAS_KEYS, _aliases, []),
@@ -191,10 +208,13 @@ def _title(value: Any) -> str:
     title = " ".join(str(value).split())
     if not title:
         raise ContentError(1, "is empty", "write it as: title: Your title")
-    if len(title) > MAX_TITLE_LENGTH:
-        raise ContentError(1, f"is {len(title)} characters long (at most {MAX_TITLE_LENGTH})",
-                           "keep the title short; put the rest in the excerpt")
-    return title
+    return _at_most(MAX_TITLE_LENGTH, title, "keep the title short; put the rest in the excerpt")
+
+
+def _at_most(limit: int, text: str, hint: str = "shorten it") -> str:
+    if len(text) > limit:
+        raise ContentError(1, f"is {len(text)} characters long (at most {limit})", hint)
+    return text
 
 
 def parse_datetime(value: Any, zone: ZoneInfo) -> dt.datetime:
@@ -207,7 +227,10 @@ def parse_datetime(value: Any, zone: ZoneInfo) -> dt.datetime:
         moment = _parse_date_text(value.strip(), zone)
     else:
         raise ContentError(1, f"{value!r} is not a date", DATE_HINT)
-    return moment.astimezone(dt.UTC)
+    try:
+        return moment.astimezone(dt.UTC)
+    except OverflowError:  # 9999-12-31 23:30 -01:00 is in the year 10000 in UTC
+        raise ContentError(1, f"{str(value)!r} is out of range in UTC", DATE_HINT) from None
 
 
 def _parse_date_text(text: str, zone: ZoneInfo) -> dt.datetime:
@@ -268,9 +291,16 @@ def _reading_minutes_or_none(value: Any) -> int | None:
     if isinstance(value, bool):
         return None
     if isinstance(value, int | float):
-        return max(1, math.ceil(value)) if value > 0 else None
-    match = _READ_TIME.match(str(value).strip())
-    return max(1, int(match.group(1))) if match else None
+        minutes = value
+    else:
+        # Runs of spaces collapsed first: the pattern backtracks over them.
+        match = _READ_TIME.match(" ".join(str(value).split()))
+        if match is None or len(match.group(1)) > 6:
+            return None
+        minutes = int(match.group(1))
+    if not 0 < minutes <= MAX_READING_MINUTES:  # also false for NaN
+        return None
+    return max(1, math.ceil(minutes))
 
 
 def reading_minutes(word_count: int) -> int:
@@ -278,12 +308,14 @@ def reading_minutes(word_count: int) -> int:
 
 
 def _person(value: Any) -> str | None:
+    """The author's name, or None for one with no letters or digits (no address to show the
+    author's posts at)."""
     if isinstance(value, list):
         value = value[0] if value else None
     if isinstance(value, dict):
         value = value.get("name") or value.get("display_name")
     name = " ".join(str(value).split()) if value is not None else ""
-    return name or None
+    return _at_most(MAX_NAME_LENGTH, name) if slugify(name) else None
 
 
 def _category(value: Any) -> str | None:
@@ -292,7 +324,7 @@ def _category(value: Any) -> str | None:
     elif isinstance(value, str) and "," in value:
         value = value.split(",", 1)[0]
     name = " ".join(str(value).split()) if value is not None else ""
-    return name if slugify(name) else None
+    return _at_most(MAX_NAME_LENGTH, name) if slugify(name) else None
 
 
 def _tags(value: Any) -> list[str]:
@@ -307,7 +339,7 @@ def _tags(value: Any) -> list[str]:
         slug = slugify(name)
         if slug and slug not in seen:
             seen.add(slug)
-            tags.append(name)
+            tags.append(_at_most(MAX_NAME_LENGTH, name, f"shorten the tag {name[:30]!r}..."))
     return tags
 
 
@@ -317,17 +349,23 @@ def _image(value: Any) -> str | None:
     address = value.strip()
     lowered = address.lower()
     if lowered.startswith(("http://", "https://")):
-        return address
+        return _at_most(MAX_ADDRESS_LENGTH, address)
     if ":" in address.split("/", 1)[0] or address.startswith("//"):
         return None  # javascript:, data:, protocol-relative: not from us
-    if ".." in PurePosixPath(address).parts or "\\" in address:
+    # Browsers read %2e%2e as .. too.
+    if ".." in PurePosixPath(unquote(address)).parts or "\\" in address:
         return None
-    return url_safe(address)
+    return _at_most(MAX_ADDRESS_LENGTH, url_safe(address))
 
 
 def _excerpt(value: Any) -> str | None:
     text = " ".join(str(value).split())
     return text or None
+
+
+def _image_alt(value: Any) -> str | None:
+    text = _excerpt(value)
+    return text and _at_most(MAX_ADDRESS_LENGTH, text)
 
 
 def _is_draft(fields: _Fields) -> bool:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from app.content.characters import printable
+
 
 @dataclass(frozen=True)
 class Notice:
@@ -39,8 +41,9 @@ class Problem:
     severity: str = "error"
 
     def __str__(self) -> str:
-        text = f"{self.path}:{self.line}: {self.severity}: {self.message}"
-        return f"{text}\n    hint: {self.hint}" if self.hint else text
+        # Control characters from a file name or a value would reach the terminal as they are.
+        text = printable(f"{self.path}:{self.line}: {self.severity}: {self.message}")
+        return f"{text}\n    hint: {printable(self.hint)}" if self.hint else text
 
     @classmethod
     def from_error(cls, path: str, error: ContentError) -> Problem:

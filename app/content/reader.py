@@ -16,7 +16,11 @@ import ftfy
 import yaml
 from frontmatter.default_handlers import BaseHandler, YAMLHandler
 
+from app.content.characters import CONTROL, code_points
 from app.content.problems import ContentError, Notice
+from app.content.values import storable
+
+MAX_FILE_BYTES = 10 * 1024 * 1024
 
 # Only the repairs that undo a wrong decoding; everything else an author wrote stays as written
 # (curly quotes, HTML entities in Markdown, full-width characters, Unicode normal form).
@@ -49,7 +53,11 @@ class RawArticle:
 
 
 def decode(data: bytes) -> tuple[str, list[Notice]]:
-    """Bytes to text: UTF-8 with or without BOM, any newline style, mojibake repaired."""
+    """Bytes to text: UTF-8 with or without BOM, any newline style, mojibake repaired,
+    control characters removed (with a notice). Raises ContentError for an empty, binary,
+    oversized or non-UTF-8 file."""
+    if len(data) > MAX_FILE_BYTES:
+        raise too_large(len(data))
     if not data.strip():
         raise ContentError(1, "empty file", "an article starts with a frontmatter block: "
                            "---, title: ..., date: YYYY-MM-DD, ---, then the text")
@@ -71,7 +79,26 @@ def decode(data: bytes) -> tuple[str, list[Notice]]:
         if repaired != text:
             notices.append(_repair_notice(text, repaired))
             text = repaired
+    found = CONTROL.search(text)
+    if found is not None:
+        removed = CONTROL.findall(text)
+        notices.append(Notice(text.count("\n", 0, found.start()) + 1,
+                              f"removed {len(removed)} control character(s) "
+                              f"({code_points(removed)})", "they are invisible and not allowed "
+                              "in web pages or feeds; delete them from the file"))
+        text = CONTROL.sub("", text)
     return text, notices
+
+
+def too_large(size: int) -> ContentError:
+    """The error for a file of ``size`` bytes, over :data:`MAX_FILE_BYTES`."""
+    return ContentError(1, f"the file is {_megabytes(size)}; an article may be at most "
+                        f"{_megabytes(MAX_FILE_BYTES)}", "split it into several articles, and "
+                        "keep images and data files out of the content folder")
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / (1024 * 1024):.1f} MB"
 
 
 def _line_at(data: bytes, offset: int) -> int:
@@ -100,6 +127,8 @@ class _FrontmatterLoader(_SafeLoader):  # type: ignore[valid-type,misc]
     true/false are booleans (``no`` is Norway, not False), and a repeated key is an error."""
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        if not isinstance(node, yaml.MappingNode):  # `!!set [a]`: the base class reports it
+            return super().construct_mapping(node, deep=deep)
         seen: dict[Any, int] = {}
         for key_node, _ in node.value:
             key = self.construct_object(key_node, deep=True)
@@ -111,6 +140,22 @@ class _FrontmatterLoader(_SafeLoader):  # type: ignore[valid-type,misc]
                     key_node.start_mark)
             seen[key] = key_node.start_mark.line
         return super().construct_mapping(node, deep=deep)  # type: ignore[no-any-return]
+
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+        # PyYAML's constructors raise ValueError, KeyError or AttributeError for a value their
+        # tag cannot take (`!!timestamp soon`, `!!bool maybe`, an int of 5000 digits): made a
+        # YAML error here, it is reported at its line like any other.
+        try:
+            return super().construct_object(node, deep=deep)
+        except (yaml.YAMLError, RecursionError):
+            raise
+        except Exception:
+            what = "this value"
+            if isinstance(node, yaml.ScalarNode):
+                what = repr(node.value if len(node.value) <= 40 else node.value[:40] + "...")
+            raise yaml.constructor.ConstructorError(
+                None, None, f"{what} is not a valid !!{node.tag.rsplit(':', 1)[-1]}",
+                node.start_mark) from None
 
 
 _FrontmatterLoader.yaml_implicit_resolvers = {
@@ -138,7 +183,9 @@ class TomlHandler(BaseHandler):
 _HANDLERS: list[BaseHandler] = [YamlHandler(), TomlHandler()]
 
 # A plain header line: `key: anything`, the way authors write when they don't think in YAML.
-_PLAIN_LINE = re.compile(r"^([A-Za-z_][\w.-]*)[ \t]*:(?:[ \t]+(.*?))?[ \t]*$")
+# The value is taken apart in Python: a lazy `(.*?)[ \t]*$` takes quadratic time on a long run
+# of spaces, and a regular expression cannot be interrupted.
+_PLAIN_KEY = re.compile(r"([A-Za-z_][\w.-]*)[ \t]*:")
 _YAML_STRUCTURE = frozenset("[{|>!&*")
 _KEY_LINE = re.compile(r"^[\"']?([A-Za-z_][\w.-]*)[\"']?[ \t]*[:=]")
 
@@ -161,9 +208,10 @@ def read_article(text: str) -> RawArticle:
     opening = handler.FM_BOUNDARY.match(text)  # type: ignore[union-attr]
     first = 1 + (text.count("\n", 0, opening.end()) if opening else 0)
     notices: list[Notice] = []
-    meta = _load_frontmatter(handler, fm, first, notices)
     key_lines = {m.group(1): number + first for number, line in enumerate(fm.split("\n"))
                  if (m := _KEY_LINE.match(line))}
+    loaded = _load_frontmatter(handler, fm, first, notices)
+    meta = storable(loaded, lambda key: key_lines.get(key, first), notices)
     return RawArticle(meta, body, text, body_line, key_lines, notices)
 
 
@@ -178,6 +226,14 @@ def _load_frontmatter(handler: BaseHandler, fm: str, first: int,
             line = int(found.group(1)) - 1 + first if found else first
             raise ContentError(line, f"invalid TOML frontmatter: {exc}",
                                'TOML needs quoted strings: title = "My post"') from None
+        except RecursionError:
+            lines = fm.split("\n")
+            deepest = max(range(len(lines)), key=lambda n: _openings(lines[n]))
+            raise ContentError(first + deepest, "frontmatter is nested too deeply",
+                               "keep frontmatter values to lists and tables of plain values"
+                               ) from None
+        except ValueError:
+            raise _long_number(fm, first) from None
         return meta
     try:
         loaded = handler.load(fm)
@@ -198,12 +254,26 @@ def _load_frontmatter(handler: BaseHandler, fm: str, first: int,
         raise ContentError(1, f"invalid YAML frontmatter: {exc}") from None
     except RecursionError:
         raise ContentError(1, "frontmatter is nested too deeply") from None
+    except Exception as exc:  # a PyYAML constructor failing where no line is known
+        raise ContentError(first, f"invalid YAML frontmatter: {exc!r}",
+                           "check the values written with a !!tag") from None
     if loaded is None:
         return {}
     if not isinstance(loaded, dict):
         raise ContentError(2, "frontmatter must be 'key: value' lines, not a "
                            f"{type(loaded).__name__}", "write one 'key: value' per line")
     return loaded
+
+
+def _openings(line: str) -> int:
+    return line.count("[") + line.count("{")
+
+
+def _long_number(fm: str, first: int) -> ContentError:
+    found = re.search(r"[0-9A-Fa-f_:]{4000,}", fm)
+    line = first + (fm.count("\n", 0, found.start()) if found else 0)
+    return ContentError(line, "a number in the frontmatter has thousands of digits",
+                        "quote it to keep it as text")
 
 
 def _yaml_error_index(exc: yaml.MarkedYAMLError) -> int:
@@ -221,24 +291,36 @@ def _load_plain_lines(fm: str) -> dict[str, Any] | None:
     for line in fm.split("\n"):
         if not line.strip() or line.lstrip().startswith("#"):
             continue
-        match = _PLAIN_LINE.match(line)
-        if match is None or match.group(1) in meta:
+        plain = _plain_line(line)
+        if plain is None or plain[0] in meta:
             return None
-        value = match.group(2) or ""
+        key, value = plain
         if value[:1] in _YAML_STRUCTURE:
             return None  # the author meant YAML (a list, a block, a tag) and got it wrong
         if value[:1] in ("'", '"'):
             if len(value) < 2 or value[-1] != value[0]:
                 return None
             value = value[1:-1]
-        meta[match.group(1)] = value
+        meta[key] = value
     return meta
+
+
+def _plain_line(line: str) -> tuple[str, str] | None:
+    """``(key, value)`` of a ``key: value`` line, the value stripped of spaces and tabs."""
+    match = _PLAIN_KEY.match(line)
+    if match is None:
+        return None
+    rest = line[match.end():]
+    if rest[:1] not in ("", " ", "\t"):
+        return None  # `key:value` is not a plain line
+    return match.group(1), rest.strip(" \t")
 
 
 def _quote_hint(fm: str, index: int) -> str:
     lines = fm.split("\n")
-    match = _PLAIN_LINE.match(lines[index]) if 0 <= index < len(lines) else None
-    if match is None or not match.group(2):
+    plain = _plain_line(lines[index]) if 0 <= index < len(lines) else None
+    if plain is None or not plain[1]:
         return ""
-    value = match.group(2).replace("\\", "\\\\").replace('"', '\\"')
-    return f'quote the value: {match.group(1)}: "{value}"'
+    key, value = plain
+    value = value.replace("\\", "\\\\").replace('"', '\\"')
+    return f'quote the value: {key}: "{value}"'

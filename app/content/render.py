@@ -22,17 +22,16 @@ from markdown.treeprocessors import Treeprocessor
 from pygments.formatters import HtmlFormatter
 
 from app.content.addresses import url_safe
-from app.content.problems import Notice
+from app.content.problems import ContentError, Notice
 
 MORE_MARKER = re.compile(r"<!--\s*more\s*-->", re.IGNORECASE)
 EXCERPT_MAX_CHARS = 300
 
-# Liquid ({% %}, {{ }}) and Hugo shortcodes ({{< >}}, {{% %}}) that other engines would execute.
-_TEMPLATE_TAG = re.compile(r"\{\{[<%].*?[>%]\}\}|\{%.*?%\}|\{\{.*?\}\}")
-_SHORTCODE = re.compile(r"\{\{<(.*?)>\}\}")
-_LIQUID_TAG = re.compile(r"\{%(.*?)%\}")
+# Liquid ({% %}, {{ }}) and Hugo shortcodes ({{< >}}, {{% %}}) that other engines would execute
+# are found with str.find, not lazy patterns such as `\{%.*?%\}`: those rescan the rest of the
+# line from every opening that is never closed, quadratic in the line's length.
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
-_CODE_SPAN = re.compile(r"(`+).+?\1")
+_BACKTICKS = re.compile(r"`+")
 _TAG = re.compile(r"<[^>]*>")
 # Heading anchors and footnote markers are navigation, not prose.
 _NOT_PROSE = re.compile(r'<a class="heading-anchor"[^>]*>.*?</a>|<sup id="fnref[^"]*">.*?</sup>',
@@ -170,7 +169,10 @@ def _markdown() -> markdown.Markdown:
 
 
 def render_markdown(body: str, *, title: str = "") -> Rendered:
-    """Render an article body. A leading ``# Title`` equal to ``title`` is dropped."""
+    """Render an article body. A leading ``# Title`` equal to ``title`` is dropped.
+
+    Raises ContentError (line 1 of the body) for Markdown nested too deeply to render.
+    """
     if _first_template_tag_line(body) is not None:
         body = _neutralise_shortcodes(body)
     page_html, toc = _convert(body, title)
@@ -200,7 +202,18 @@ def _convert(body: str, title: str) -> tuple[str, list[dict[str, Any]]]:
     processor = md.treeprocessors["folio_title_headings"]
     assert isinstance(processor, _TitleHeadings)
     processor.title = title
-    raw_html = md.convert(body)
+    try:
+        raw_html = md.convert(body)
+    except BaseException as exc:
+        # A conversion cut short (by a recursion limit, a timer, Ctrl-C) leaves the shared
+        # converter's parser state half-updated, and reset() does not undo it: every later
+        # article would lose its paragraphs. Start again with a new converter.
+        _markdown.cache_clear()
+        if isinstance(exc, RecursionError):
+            raise ContentError(1, "the Markdown is nested too deeply to render",
+                               "lists or quotes inside each other hundreds of times cannot "
+                               "be shown") from None
+        raise
     toc = [_toc_entry(token) for token in getattr(md, "toc_tokens", [])]
     return _focusable_scrollers(sanitise(raw_html)), toc
 
@@ -225,7 +238,7 @@ def sanitise(fragment: str) -> str:
         fragment,
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
-        url_schemes={"http", "https", "mailto"},
+        url_schemes=set(URL_SCHEMES),
         link_rel=None,
         strip_comments=True,
         filter_style_properties={"text-align"},
@@ -234,17 +247,34 @@ def sanitise(fragment: str) -> str:
 
 
 _URL_ATTRIBUTES = frozenset({"href", "src", "poster", "cite"})
+URL_SCHEMES = frozenset({"http", "https", "mailto"})
+# What a browser reads as the scheme, once it has dropped the tabs, newlines and leading
+# controls and spaces it ignores there.
+_SCHEME = re.compile(r"([a-zA-Z][a-zA-Z0-9+.-]*):")
+_IGNORED_IN_URLS = re.compile(r"[\x00-\x20\x7f]")
 
 
 def _clean_address(element: str, attribute: str, value: str) -> str | None:
     """A link or image address as a valid URL: an address holding an unexecuted template tag
     (``{{ site.repository }}/issues``) leads nowhere and loses its ``href``; other stray
-    characters are percent-encoded, so ``my file.pdf`` becomes ``my%20file.pdf``."""
+    characters are percent-encoded, so ``my file.pdf`` becomes ``my%20file.pdf``.
+
+    nh3 checks the scheme of ``href`` and ``src`` but not of ``cite`` or ``srcset``, so every
+    address is checked here too: one with a scheme but ``http``, ``https`` and ``mailto``
+    (``javascript:``, ``data:``) loses its attribute."""
+    if attribute == "srcset":
+        candidates = [c.split()[0] for c in value.split(",") if c.split()]
+        return value if all(_allowed_scheme(c) for c in candidates) else None
     if attribute not in _URL_ATTRIBUTES:
         return value
-    if _TEMPLATE_TAG.search(value) or "{%" in value or "{{" in value:
+    if "{%" in value or "{{" in value or not _allowed_scheme(value):
         return None
     return url_safe(value)
+
+
+def _allowed_scheme(address: str) -> bool:
+    scheme = _SCHEME.match(_IGNORED_IN_URLS.sub("", address))
+    return scheme is None or scheme.group(1).lower() in URL_SCHEMES
 
 
 def plain_text(fragment: str) -> str:
@@ -262,9 +292,15 @@ def shorten(text: str, limit: int = EXCERPT_MAX_CHARS) -> str:
 
 def _first_template_tag_line(body: str) -> int | None:
     for number, line in enumerate(body.split("\n"), start=1):
-        if "{" in line and _TEMPLATE_TAG.search(line):
+        if "{" in line and (_closed(line, "{{", "}}") or _closed(line, "{%", "%}")):
             return number
     return None
+
+
+def _closed(line: str, opening: str, closing: str) -> bool:
+    """Whether ``opening`` is followed, later in ``line``, by ``closing``."""
+    start = line.find(opening)
+    return start != -1 and line.find(closing, start + len(opening)) != -1
 
 
 def _neutralise_shortcodes(body: str) -> str:
@@ -289,15 +325,49 @@ def _neutralise_shortcodes(body: str) -> str:
 def _escape_template_tags(text: str) -> str:
     # `{{< x >}}` would parse as an HTML tag and `{% x %}` ending a paragraph as an attribute
     # list (attr_list); entities keep both visible as written.
-    text = _SHORTCODE.sub(lambda m: "{{&lt;" + m.group(1) + "&gt;}}", text)
-    return _LIQUID_TAG.sub(lambda m: "&#123;%" + m.group(1) + "%&#125;", text)
+    text = _replace_between(text, "{{<", ">}}", "{{&lt;", "&gt;}}")
+    return _replace_between(text, "{%", "%}", "&#123;%", "%&#125;")
+
+
+def _replace_between(text: str, opening: str, closing: str, new_opening: str,
+                     new_closing: str) -> str:
+    """Each ``opening ... closing`` pair (the nearest closing) gets the new delimiters."""
+    pieces, position = [], 0
+    while (start := text.find(opening, position)) != -1:
+        end = text.find(closing, start + len(opening))
+        if end == -1:
+            break  # no later opening can be closed either
+        pieces += [text[position:start], new_opening, text[start + len(opening):end],
+                   new_closing]
+        position = end + len(closing)
+    return "".join(pieces) + text[position:]
 
 
 def _outside_code_spans(line: str, change: Any) -> str:
     pieces, last = [], 0
-    for span in _CODE_SPAN.finditer(line):
-        pieces.append(change(line[last:span.start()]))
-        pieces.append(span.group(0))
-        last = span.end()
+    for start, end in _code_spans(line):
+        pieces += [change(line[last:start]), line[start:end]]
+        last = end
     pieces.append(change(line[last:]))
     return "".join(pieces)
+
+
+def _code_spans(line: str) -> list[tuple[int, int]]:
+    """``(start, end)`` of each code span: a run of backticks up to the next run of the same
+    length. In one pass: a run that no later run matches is plain text."""
+    runs = [(m.start(), m.end()) for m in _BACKTICKS.finditer(line)]
+    following: list[int | None] = [None] * len(runs)
+    latest: dict[int, int] = {}
+    for index in range(len(runs) - 1, -1, -1):
+        length = runs[index][1] - runs[index][0]
+        following[index] = latest.get(length)
+        latest[length] = index
+    spans, index = [], 0
+    while index < len(runs):
+        match = following[index]
+        if match is None:
+            index += 1
+            continue
+        spans.append((runs[index][0], runs[match][1]))
+        index = match + 1
+    return spans
