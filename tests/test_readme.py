@@ -1,4 +1,5 @@
-"""The README's promises that a file can check: its two commands and its pictures."""
+"""The README's promises that a file can check: its two commands, its pictures, and a row or
+mention for every setting ops can give."""
 
 from __future__ import annotations
 
@@ -22,3 +23,12 @@ def test_every_image_in_the_readme_exists() -> None:
     assert images
     for image in images:
         assert (REPO / image).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", image
+
+
+def test_the_readme_documents_every_setting_and_deployment_variable() -> None:
+    """Ops read one table per layer: every variable the app, gunicorn.conf.py or the
+    entrypoint reads appears in the README as `NAME`."""
+    from tests.container.test_compose import settings_read
+
+    undocumented = sorted(name for name in settings_read() if f"`{name}`" not in README)
+    assert undocumented == []

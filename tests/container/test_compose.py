@@ -4,6 +4,7 @@ settings the app, gunicorn and the entrypoint actually read."""
 from __future__ import annotations
 
 import re
+import runpy
 from functools import cache
 from typing import Any
 
@@ -103,3 +104,11 @@ def test_postgres_and_redis() -> None:
     volume = db["volumes"][0].split(":")[0]
     assert volume in compose()["volumes"], "PostgreSQL's data lives in a named volume"
     assert db["environment"]["POSTGRES_PASSWORD"].startswith("${POSTGRES_PASSWORD:?")
+
+
+
+def test_the_app_is_given_time_to_stop_gracefully() -> None:
+    """Longer than gunicorn's graceful_timeout, or requests in flight are killed."""
+    graceful = runpy.run_path(str(REPO / "gunicorn.conf.py"))["graceful_timeout"]
+    grace = service("app")["stop_grace_period"]
+    assert grace.endswith("s") and int(grace[:-1]) > graceful
