@@ -88,21 +88,25 @@ def migrate(url: str) -> None:
 
 
 @pytest.fixture(params=BACKENDS)
-def migrated_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """The URL of a database of its own at the latest migration (the ``app`` fixture's come
-    from ``create_all`` and are shared): for tests that cut, kill or downgrade it."""
+def empty_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """The URL of an empty database of the test's own (the ``app`` fixture's are shared and
+    built by ``create_all``), for tests that migrate, cut, kill or serve it from other
+    processes: a SQLite file in ``tmp_path/instance``, or a PostgreSQL database dropped after."""
     if request.param == "sqlite":
         folder = tmp_path / "instance"
         folder.mkdir()
-        url = f"sqlite:///{folder / 'folio.sqlite3'}"
-        migrate(url)
-        yield url
+        yield f"sqlite:///{folder / 'folio.sqlite3'}"
         return
-    name = f"folio_own_{uuid.uuid4().hex[:10]}"
-    url = make_database(name)
-    migrate(url)
-    yield url
+    name = f"folio_own_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+    yield make_database(name)
     drop_database(name)
+
+
+@pytest.fixture
+def migrated_database(empty_database: str) -> str:
+    """An ``empty_database`` brought to the latest migration."""
+    migrate(empty_database)
+    return empty_database
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ import subprocess
 import sys
 import threading
 import time
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,18 +15,8 @@ from sqlalchemy.engine import Engine
 
 from app.locks import advisory_key, exclusive
 from app.models import ImportRun, Post
-from tests.conftest import REPO, drop_database, make_database
+from tests.conftest import REPO
 from tests.servers import server_environment
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def empty_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'folio.sqlite3'}"
-        return
-    name = f"folio_lock_{uuid.uuid4().hex[:10]}"
-    yield make_database(name)
-    drop_database(name)
 
 
 @pytest.fixture

@@ -34,8 +34,6 @@ import subprocess
 import sys
 import threading
 import time
-import uuid
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -44,7 +42,7 @@ from sqlalchemy import Connection, create_engine, inspect, text
 from sqlalchemy.engine import make_url
 
 from app.models import SEARCH_VECTOR_SQL, SQLITE_SEARCH_INDEX, Base
-from tests.conftest import BACKENDS, SHARED, drop_database, make_database
+from tests.conftest import SHARED
 from tests.servers import REPO, flask_command, server_environment
 
 POSTS = 2_000  # 10 write batches of the importer's 200
@@ -67,18 +65,6 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
     subprocess.run([sys.executable, generator, str(POSTS), folder], check=True,
                    capture_output=True, timeout=120)
     return folder
-
-
-@pytest.fixture(params=BACKENDS)
-def server_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """An empty database for commands in other processes: a SQLite file, or a PostgreSQL
-    database of its own, dropped afterwards."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'folio.sqlite3'}"
-        return
-    name = f"folio_killed_{os.getpid()}_{uuid.uuid4().hex[:6]}"
-    yield make_database(name)
-    drop_database(name)
 
 
 def split_corpus(corpus: Path, target: Path) -> tuple[Path, Path, int]:
@@ -290,34 +276,34 @@ def run_import(env: dict[str, str], folder: Path) -> str:
 
 
 def test_import_killed_halfway_leaves_the_database_as_it_was(
-        server_database: str, corpus: Path, tmp_path: Path) -> None:
+        empty_database: str, corpus: Path, tmp_path: Path) -> None:
     first, whole, changed = split_corpus(corpus, tmp_path)
     # IMPORT_WORKERS: render in worker processes even on a one-CPU machine, so they are killed too.
-    env = server_environment(DATABASE_URL=server_database, IMPORT_WORKERS="2")
+    env = server_environment(DATABASE_URL=empty_database, IMPORT_WORKERS="2")
     migrated = flask_command(env, "db", "upgrade")
     assert migrated.returncode == 0, migrated.stderr
     assert run_import(env, first).startswith(f"Import: {FIRST_BATCH} added, 0 updated")
-    before = snapshot(server_database)
+    before = snapshot(empty_database)
     assert len(before["tables"]["posts"]) == FIRST_BATCH
     assert all(before["search"].values())
 
     with Importer(env, whole, tmp_path / "killed-import.log") as importer:
         importer.wait_until_rendered(0.5, IMPORT_TIMEOUT_S)
         workers = len(importer.group()) - 1
-        sessions = postgres_sessions(server_database) if "postgresql" in server_database else []
+        sessions = postgres_sessions(empty_database) if "postgresql" in empty_database else []
         importer.kill()
 
     assert importer.total == POSTS - FIRST_BATCH + changed  # what the killed import would write
     assert workers >= 1  # its render processes were killed with it
     if sessions:  # the import had written: its transaction had an id
         assert any(xid is not None for _, xid in sessions), sessions
-    assert_no_lock_left(server_database, sessions)
-    assert snapshot(server_database) == before
+    assert_no_lock_left(empty_database, sessions)
+    assert snapshot(empty_database) == before
 
     summary = run_import(env, whole)
 
     assert summary.startswith(f"Import: {POSTS - FIRST_BATCH} added, {changed} updated, "
                               f"{FIRST_BATCH - changed} unchanged, 0 removed")
-    assert post_count(server_database) == POSTS
-    after = snapshot(server_database)
+    assert post_count(empty_database) == POSTS
+    after = snapshot(empty_database)
     assert len(after["search"]["caching"]) > len(before["search"]["caching"])

@@ -39,7 +39,6 @@ import subprocess
 import sys
 import threading
 import time
-import uuid
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -47,7 +46,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import BACKENDS, ArticleWriter, drop_database, make_database
+from tests.conftest import ArticleWriter
 from tests.faults.slow_wsgi import DELAY_HEADER
 from tests.servers import REPO, Gunicorn, flask_command, server_environment
 
@@ -247,20 +246,8 @@ def tally(outcomes: list[Outcome]) -> str:
 # The site and its server
 
 
-@pytest.fixture(params=BACKENDS)
-def server_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """An empty database for a server in other processes: a SQLite file, or a PostgreSQL
-    database of its own, dropped afterwards."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'folio.sqlite3'}"
-        return
-    name = f"folio_sigterm_{os.getpid()}_{uuid.uuid4().hex[:6]}"
-    yield make_database(name)
-    drop_database(name)
-
-
 @pytest.fixture
-def site_environment(server_database: str, content_dir: Path,
+def site_environment(empty_database: str, content_dir: Path,
                      write_article: ArticleWriter) -> dict[str, str]:
     """A migrated database holding twelve imported posts; the environment that serves it."""
     paragraph = "A paragraph long enough to make each page several kilobytes. " * 20 + "\n\n"
@@ -268,7 +255,7 @@ def site_environment(server_database: str, content_dir: Path,
         write_article(f"post-{n:02}.md", paragraph * 8, date=f"2025-01-{n:02}",
                       title=f"Post {n:02}", tags="Python, Testing", category="Notes",
                       author="Ada Lovelace")
-    env = server_environment(DATABASE_URL=server_database, CONTENT_DIR=str(content_dir),
+    env = server_environment(DATABASE_URL=empty_database, CONTENT_DIR=str(content_dir),
                              SITE_URL="http://blog.test")
     for command in (("db", "upgrade"), ("import-posts",)):
         done = flask_command(env, *command)
