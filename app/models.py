@@ -26,7 +26,6 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     event,
-    text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -229,16 +228,11 @@ class ImportRun(Base):
 SEARCH_LANGUAGE = "english"
 
 
-def search_vector_sql(table: str = "") -> str:
-    """The weighted tsvector of a search document; queries name the table (posts has a
-    title too), the index does not, and PostgreSQL matches the two as one expression."""
-    prefix = f"{table}." if table else ""
-    return " || ".join(
-        f"setweight(to_tsvector('{SEARCH_LANGUAGE}', {prefix}{column}), '{weight}')"
-        for column, weight in (("title", "A"), ("labels", "B"), ("excerpt", "B"), ("body", "C")))
+# The weighted tsvector of a search document, which PostgreSQL stores in a generated column.
+SEARCH_VECTOR_SQL = " || ".join(
+    f"setweight(to_tsvector('{SEARCH_LANGUAGE}', {column}), '{weight}')"
+    for column, weight in (("title", "A"), ("labels", "B"), ("excerpt", "B"), ("body", "C")))
 
-
-SEARCH_VECTOR_SQL = search_vector_sql()
 # SQLite's FTS5 index over search_documents; kept in step by triggers, so writing a
 # search_documents row (in the import's transaction) is all an import does.
 SQLITE_SEARCH_INDEX = "search_index"
@@ -258,21 +252,26 @@ SQLITE_SEARCH_DDL = (
     f"INSERT INTO {SQLITE_SEARCH_INDEX}(rowid, title, labels, excerpt, body) "
     "VALUES (new.post_id, new.title, new.labels, new.excerpt, new.body); END",
 )
+# PostgreSQL keeps each document's vector in a column of its own, computed on write, so
+# ranking reads it rather than parsing every matching body again; a GIN index covers it.
+# Declared as DDL, like FTS5 above: SQLite has no such column.
+SEARCH_VECTOR_COLUMN = "vector"
 SEARCH_VECTOR_INDEX = "ix_search_documents_vector"
+POSTGRES_SEARCH_DDL = (
+    f"ALTER TABLE search_documents ADD COLUMN {SEARCH_VECTOR_COLUMN} tsvector "
+    f"GENERATED ALWAYS AS ({SEARCH_VECTOR_SQL}) STORED",
+    f"CREATE INDEX {SEARCH_VECTOR_INDEX} ON search_documents USING gin ({SEARCH_VECTOR_COLUMN})",
+)
 
 
 class SearchDocument(Base):
     """A post's searchable text, written by the import in the same transaction as the post.
 
-    PostgreSQL indexes it with a GIN index on a weighted ``tsvector``; SQLite with an FTS5
+    PostgreSQL adds a generated, GIN-indexed weighted ``tsvector`` column; SQLite an FTS5
     table fed by triggers. ``app.search`` queries whichever the database has.
     """
 
     __tablename__ = "search_documents"
-    __table_args__ = (
-        Index(SEARCH_VECTOR_INDEX, text(f"({SEARCH_VECTOR_SQL})"),
-              postgresql_using="gin").ddl_if(dialect="postgresql"),
-    )
 
     post_id: Mapped[int] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"),
                                          primary_key=True)
@@ -285,6 +284,9 @@ class SearchDocument(Base):
 for _statement in SQLITE_SEARCH_DDL:
     event.listen(SearchDocument.__table__, "after_create",
                  DDL(_statement).execute_if(dialect="sqlite"))  # type: ignore[no-untyped-call]
+for _statement in POSTGRES_SEARCH_DDL:
+    event.listen(SearchDocument.__table__, "after_create",
+                 DDL(_statement).execute_if(dialect="postgresql"))  # type: ignore[no-untyped-call]
 event.listen(SearchDocument.__table__, "before_drop",
              DDL(f"DROP TABLE IF EXISTS {SQLITE_SEARCH_INDEX}").execute_if(  # type: ignore[no-untyped-call]
                  dialect="sqlite"))
@@ -292,8 +294,11 @@ event.listen(SearchDocument.__table__, "before_drop",
 
 def managed_by_migrations(obj: Any, name: str | None, type_: str, reflected: bool,
                           compare_to: Any) -> bool:
-    """Alembic's autogenerate filter: FTS5's tables and the expression index are written by
-    hand in the migrations, which autogenerate cannot compare."""
+    """Alembic's autogenerate filter: FTS5's tables and PostgreSQL's search vector column and
+    its index are written by hand in the migrations, and the models do not declare them."""
     if type_ == "table" and name is not None and name.startswith(SQLITE_SEARCH_INDEX):
+        return False
+    if type_ == "column" and name == SEARCH_VECTOR_COLUMN \
+            and obj.table.name == SearchDocument.__tablename__:
         return False
     return not (type_ == "index" and name == SEARCH_VECTOR_INDEX)

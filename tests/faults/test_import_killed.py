@@ -41,7 +41,7 @@ import pytest
 from sqlalchemy import Connection, create_engine, inspect, text
 from sqlalchemy.engine import make_url
 
-from app.models import SEARCH_VECTOR_SQL, SQLITE_SEARCH_INDEX, Base
+from app.models import SEARCH_VECTOR_COLUMN, SQLITE_SEARCH_INDEX, Base
 from tests.conftest import SHARED
 from tests.servers import REPO, flask_command, server_environment
 
@@ -110,7 +110,7 @@ def indexed_search(connection: Connection) -> dict[str, list[int]]:
                          f"WHERE {SQLITE_SEARCH_INDEX} MATCH :word ORDER BY rowid")
         else:
             connection.execute(text("SET LOCAL enable_seqscan = off"))
-            query = text(f"SELECT post_id FROM search_documents WHERE ({SEARCH_VECTOR_SQL}) "
+            query = text(f"SELECT post_id FROM search_documents WHERE {SEARCH_VECTOR_COLUMN} "
                          "@@ plainto_tsquery('english', :word) ORDER BY post_id")
         found[word] = list(connection.execute(query, {"word": word}).scalars())
     return found
