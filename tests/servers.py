@@ -56,6 +56,8 @@ class Gunicorn:
     workers: int = 2
     threads: int = 2
     module: str = "wsgi:app"
+    # A process session of its own, so that a failed test can kill every worker (os.killpg).
+    own_session: bool = False
     port: int = field(default_factory=free_port)
     process: subprocess.Popen[bytes] | None = None
 
@@ -70,7 +72,8 @@ class Gunicorn:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py",
                  "--bind", f"127.0.0.1:{self.port}", self.module],
-                cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
+                cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT,
+                start_new_session=self.own_session)
         if wait:
             self.wait_until_up()
         return self

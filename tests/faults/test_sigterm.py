@@ -35,8 +35,6 @@ import http.client
 import os
 import signal
 import socket
-import subprocess
-import sys
 import threading
 import time
 from collections import Counter
@@ -48,7 +46,7 @@ import pytest
 
 from tests.conftest import ArticleWriter
 from tests.faults.slow_wsgi import DELAY_HEADER
-from tests.servers import REPO, Gunicorn, flask_command, server_environment
+from tests.servers import Gunicorn, flask_command, server_environment
 
 SLOW_S = 1.5  # how long a slow request takes; SIGTERM arrives while it runs
 SIGNAL_AFTER_S = 0.5  # slow requests are sent this long before the signal
@@ -69,19 +67,7 @@ class SlowGunicorn(Gunicorn):
     process session of its own so a failed test can sweep every worker."""
 
     module: str = "tests.faults.slow_wsgi:app"
-
-    def start(self, wait: bool = True) -> SlowGunicorn:
-        env = {**self.environment, "WEB_CONCURRENCY": str(self.workers),
-               "GUNICORN_THREADS": str(self.threads), "GUNICORN_ACCESS_LOG": "0"}
-        with open(self.log_path, "ab") as log:
-            self.process = subprocess.Popen(
-                [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py",
-                 "--bind", f"127.0.0.1:{self.port}", self.module],
-                cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT,
-                start_new_session=True)
-        if wait:
-            self.wait_until_up()
-        return self
+    own_session: bool = True
 
     def terminate(self) -> tuple[int, float]:
         """SIGTERM to the master; its exit status and how long it took to exit."""
@@ -256,7 +242,7 @@ def site_environment(empty_database: str, content_dir: Path,
                       title=f"Post {n:02}", tags="Python, Testing", category="Notes",
                       author="Ada Lovelace")
     env = server_environment(DATABASE_URL=empty_database, CONTENT_DIR=str(content_dir),
-                             SITE_URL="http://blog.test")
+                             SITE_URL="http://blog.test", GUNICORN_ACCESS_LOG="0")
     for command in (("db", "upgrade"), ("import-posts",)):
         done = flask_command(env, *command)
         assert done.returncode == 0, done.stderr
