@@ -4,7 +4,6 @@ URL mix, the README block), then one short real run on each database: no error a
 from __future__ import annotations
 
 import http.server
-import importlib.util
 import os
 import shutil
 import subprocess
@@ -13,27 +12,14 @@ import threading
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
 
+from tests.bench import BENCH, load_bench_script
 from tests.conftest import REPO, SHARED, drop_database, make_database
 
-BENCH = REPO / "bench"
-
-
-def load_script() -> ModuleType:
-    sys.path.insert(0, str(BENCH))  # the script imports serve_bench and benchlib beside it
-    spec = importlib.util.spec_from_file_location("load_check", BENCH / "load_check.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up while it executes
-    spec.loader.exec_module(module)
-    return module
-
-
-lc = load_script()
+lc = load_bench_script("load_check")
 
 WRK_OUTPUT = """Running 5s test @ http://127.0.0.1:8000/
   2 threads and 16 connections

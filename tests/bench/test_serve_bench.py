@@ -4,29 +4,18 @@ report and the README block, and that a server it starts is always stopped. No t
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import os
 import subprocess
 import sys
 import time
 from pathlib import Path
-from types import ModuleType
 
 import pytest
 
+from tests.bench import load_bench_script
 from tests.conftest import REPO
 
-
-def load_script() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("serve_bench", REPO / "bench" / "serve_bench.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up while it executes
-    spec.loader.exec_module(module)
-    return module
-
-
-sb = load_script()
+sb = load_bench_script("serve_bench")
 
 WRK_OUTPUT = """Running 5s test @ http://127.0.0.1:8000/
   2 threads and 32 connections
