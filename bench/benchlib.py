@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import re
+import signal
 import sys
 from pathlib import Path
 
@@ -78,3 +79,13 @@ def replace_marked_section(readme: Path, start: str, end: str, report: str) -> b
     readme.write_text(pattern.sub(lambda _: block, text, count=1), encoding="utf-8")
     log(f"updated {readme}")
     return True
+
+
+def stop_cleanly_on_signals() -> None:
+    """Turn SIGTERM and SIGHUP into SystemExit, so that a benchmark stopped from outside
+    unwinds through its `with` blocks and stops every server it started."""
+    def leave(signum: int, _frame: object) -> None:
+        raise SystemExit(128 + signum)
+
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, leave)

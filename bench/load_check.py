@@ -44,7 +44,6 @@ import os
 import re
 import secrets
 import shutil
-import signal
 import subprocess
 import sys
 import time
@@ -57,7 +56,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import serve_bench as sb  # noqa: E402  (a script: its folder is not a package)
-from benchlib import log, replace_marked_section  # noqa: E402
+from benchlib import log, replace_marked_section, stop_cleanly_on_signals  # noqa: E402
 
 REPO = sb.REPO
 README = sb.README
@@ -688,8 +687,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         log(f"error: {exc}")
         return 2
     args.work.mkdir(parents=True, exist_ok=True)
-    for signum in (signal.SIGTERM, signal.SIGHUP):
-        signal.signal(signum, sb._exit_on_signal)
+    stop_cleanly_on_signals()
     load_before = " ".join(f"{x:.2f}" for x in os.getloadavg())
     started = time.monotonic()
     try:

@@ -75,6 +75,7 @@ from benchlib import (  # noqa: E402  (a script: its folder is not a package)
     process_memory_kb,
     process_tree,
     replace_marked_section,
+    stop_cleanly_on_signals,
 )
 
 REPO = Path(__file__).resolve().parent.parent
@@ -233,10 +234,6 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
-
-
-def _exit_on_signal(signum: int, _frame: object) -> None:
-    raise SystemExit(128 + signum)  # unwinds through every `serving` block, stopping servers
 
 
 # Memory
@@ -951,8 +948,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         log(f"error: {exc}")
         return 2
     WORK.mkdir(parents=True, exist_ok=True)
-    for signum in (signal.SIGTERM, signal.SIGHUP):
-        signal.signal(signum, _exit_on_signal)
+    stop_cleanly_on_signals()
     load_before = " ".join(f"{x:.2f}" for x in os.getloadavg())
     try:
         corpus, runs, sizes = bench(args, shared, tools)
