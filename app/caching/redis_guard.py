@@ -9,8 +9,7 @@ import threading
 import time
 from collections.abc import Callable
 from typing import Any, TypeVar
-
-from sqlalchemy.engine import make_url
+from urllib.parse import urlsplit
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -33,8 +32,9 @@ def connect(url: str) -> Any:
 
 def describe(url: str) -> str:
     """Where Redis is, without the password."""
-    parsed = make_url(url.replace("rediss://", "redis://", 1))
-    return f"{parsed.host or 'localhost'}:{parsed.port or 6379}/{parsed.database or 0}"
+    parsed = urlsplit(url)
+    database = parsed.path.strip("/") or "0"
+    return f"{parsed.hostname or 'localhost'}:{parsed.port or 6379}/{database}"
 
 
 class RedisGuard:

@@ -1,0 +1,1 @@
+"""The caching package's pure parts."""
