@@ -1,8 +1,20 @@
 #!/usr/bin/env bash
-# Create .venv with Python 3.11+ and install Folio with the given extras (default: none).
-# Sourced by serve.sh and test.sh; installs python3-venv from Debian when it is missing.
+# Create .venv with Python 3.11+ and install exactly the versions pinned in a lock file:
+#
+#   bash scripts/bootstrap.sh       requirements.lock: what serving needs, as the image has it
+#   bash scripts/bootstrap.sh dev   requirements-dev.lock: that plus the test, lint and audit tools
+#
+# Never a range from pyproject.toml: a release published upstream tomorrow must not change what
+# a run installs (scripts/lock.sh moves the pins, on purpose). Hash-checking mode also refuses
+# a lock that misses a dependency. Run by serve.sh and test.sh; installs python3-venv from
+# Debian when it is missing.
 set -euo pipefail
-extras="${1:-}"
+cd "$(dirname "$0")/.."
+case "${1:-}" in
+  "") lock=requirements.lock ;;
+  dev) lock=requirements-dev.lock ;;
+  *) echo "usage: bash scripts/bootstrap.sh [dev]" >&2; exit 2 ;;
+esac
 python="${PYTHON:-python3}"
 if ! "$python" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
   echo "Folio needs Python 3.11 or newer as '$python' (set PYTHON=...)." >&2
@@ -10,12 +22,24 @@ if ! "$python" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null
 fi
 if ! "$python" -m venv --help >/dev/null 2>&1 || ! "$python" -c 'import ensurepip' 2>/dev/null; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv
+    apt-get update -qq </dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv </dev/null
   else
     echo "Install the venv module first: sudo apt-get install python3-venv" >&2
     exit 1
   fi
 fi
 [ -x .venv/bin/python ] || "$python" -m venv .venv
-.venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip
-.venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".${extras:+[$extras]}"
+# A second run with the same lock installs nothing: the stamp names the lock's hash.
+stamp=".venv/.installed-$(basename "$lock" .lock)"
+wanted="$(sha256sum "$lock" pyproject.toml | sha256sum | cut -d' ' -f1)"
+if [ "$(cat "$stamp" 2>/dev/null)" != "$wanted" ]; then
+  pip=(.venv/bin/python -m pip --disable-pip-version-check)
+  "${pip[@]}" install --quiet --require-hashes -r "$lock"
+  if [ "$lock" = requirements-dev.lock ]; then
+    # The project itself, so tests and tools import it from anywhere: built with the
+    # setuptools the dev lock pins (no isolated build, which would fetch the newest).
+    "${pip[@]}" install --quiet --no-deps --no-build-isolation -e .
+  fi
+  echo "$wanted" >"$stamp"
+fi
