@@ -1,21 +1,23 @@
 """Audit a pip-compile lock against the advisories PyPI publishes for each project's latest release.
 
-scripts/audit.sh runs this, with the standard library alone, where pip-audit cannot work: PyPI's
-per-release JSON API (/pypi/<name>/<version>/json) is not served and OSV is unreachable, but the
-project JSON (/pypi/<name>/json) is. That page lists `vulnerabilities` only for the project's
-latest release, so:
+scripts/audit.sh runs this where pip-audit cannot work: PyPI's per-release JSON API
+(/pypi/<name>/<version>/json) is not served and OSV is unreachable, but the project JSON
+(/pypi/<name>/json) is. That page lists `vulnerabilities` only for the project's latest release.
+What fails the run is a known vulnerability, never the calendar:
 
 - a pin of the latest release is audited: each advisory listed for it (withdrawn ones ignored,
   aliases merged as pip-audit does) is a finding;
-- a pin of any other release cannot be audited here, since nothing here says which advisories
-  affect it. That is a failure, not a pass, as `pip-audit --strict` fails on a package it could
-  not look up: upgrade the pin (scripts/lock.sh --upgrade-package NAME) or audit where pip-audit
-  runs. A project page that cannot be fetched, or carries no `vulnerabilities` field, fails the
-  same way.
+- a pin of an older release is affected by every advisory the latest release still has, unless
+  the advisory names a fix at or below the pin: those are findings too. Whatever was fixed
+  between the pin and the latest release is not listed here, so such a pin is reported as
+  "a newer release exists; not fully audited here", which does not fail the run: a release
+  published upstream must not turn a green lock red. `scripts/lock.sh --upgrade-package NAME`
+  moves a pin on purpose, and pip-audit audits it fully wherever the per-release API answers;
+- a project page that cannot be fetched, or carries no `vulnerabilities` field, is reported as
+  "cannot be audited here", which does not fail the run either.
 
-Exits 0 only when every pin was audited and none has a known vulnerability; 1 on a finding or an
-unaudited pin; 2 when the lock cannot be read, holds no pins, or holds a requirement that is not
-a `==` pin.
+Exits 1 on a finding, 0 otherwise (with what could not be audited said on stdout); 2 when the
+lock cannot be read, holds no pins, or holds a requirement that is not a `==` pin.
 
     python scripts/audit_latest.py [requirements.lock]
 """
@@ -35,6 +37,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from packaging.version import InvalidVersion, Version
 
 PROJECT_URL = "https://pypi.org/pypi/{name}/json"
 TIMEOUT = 30  # seconds per request
@@ -88,8 +92,9 @@ class Advisory:
 @dataclass
 class Verdict:
     pin: Pin
-    advisories: list[Advisory] = field(default_factory=list)
-    unaudited: str | None = None  # why the pin could not be audited
+    advisories: list[Advisory] = field(default_factory=list)  # findings: fail the run
+    unaudited: str | None = None  # why the pin could not be audited (reported, not failed)
+    newer: str | None = None  # the latest release, when the pin is older (reported)
 
 
 def canonical_name(name: str) -> str:
@@ -212,15 +217,30 @@ def advisories(vulnerabilities: list[dict[str, Any]]) -> list[Advisory]:
 def judge(pin: Pin, project: dict[str, Any]) -> Verdict:
     """Audit one pin against its project JSON: see the module's policy."""
     latest = str(project["info"].get("version") or "")
-    if not same_version(pin.version, latest):
-        return Verdict(pin, unaudited=(
-            f"cannot be audited here (pinned {pin.version}, latest {latest or 'unknown'}): "
-            f"run scripts/lock.sh --upgrade-package {pin.name}"))
     vulnerabilities = project.get("vulnerabilities")
     if not isinstance(vulnerabilities, list):
         return Verdict(pin, unaudited="cannot be audited here: PyPI's project JSON carries "
                                       "no vulnerabilities field")
-    return Verdict(pin, advisories=advisories(vulnerabilities))
+    found = advisories(vulnerabilities)
+    if same_version(pin.version, latest):
+        return Verdict(pin, advisories=found)
+    return Verdict(pin, advisories=[a for a in found if not fixed_at_or_below(a, pin.version)],
+                   newer=latest or "unknown")
+
+
+def fixed_at_or_below(advisory: Advisory, pinned: str) -> bool:
+    """Whether the advisory names a fix no newer than the pin (another release line's fix)."""
+    try:
+        pin = Version(pinned)
+    except InvalidVersion:
+        return False  # cannot compare: count the pin as affected
+    for fix in advisory.fixed_in:
+        try:
+            if Version(fix) <= pin:
+                return True
+        except InvalidVersion:
+            continue
+    return False
 
 
 def audit(pins: list[Pin], fetch: Callable[[str], dict[str, Any]] = fetch_project
@@ -247,34 +267,43 @@ def audit(pins: list[Pin], fetch: Callable[[str], dict[str, Any]] = fetch_projec
 
 
 def report(verdicts: list[Verdict]) -> tuple[list[str], str]:
-    """The finding lines and the one-line summary."""
+    """The finding and notice lines, and the one-line summary."""
     lines = []
     for verdict in verdicts:
         pin = verdict.pin
         lines += [f"{pin.name} {pin.version}: {advisory}" for advisory in verdict.advisories]
         if verdict.unaudited:
-            lines.append(f"{pin.name}: {verdict.unaudited}")
-    unaudited = sum(1 for v in verdicts if v.unaudited)
+            lines.append(f"{pin.name} {pin.version}: {verdict.unaudited}")
+        if verdict.newer:
+            lines.append(f"{pin.name} {pin.version}: a newer release exists ({verdict.newer}); "
+                         "only the advisories it still has are checked here "
+                         f"(scripts/lock.sh --upgrade-package {pin.name} moves the pin)")
     found = sum(len(v.advisories) for v in verdicts)
     affected = sum(1 for v in verdicts if v.advisories)
+    unaudited = sum(1 for v in verdicts if v.unaudited)
+    older = sum(1 for v in verdicts if v.newer)
     audited = len(verdicts) - unaudited
     scope = (f"{audited} pin{plural(audited)}" if not unaudited
              else f"{audited} of {len(verdicts)} pins")
-    problems = []
-    if found:
-        problems.append(f"{found} known vulnerabilit{'ies' if found > 1 else 'y'} "
-                        f"in {affected} package{plural(affected)}")
+    outcome = (f"{found} known vulnerabilit{'ies' if found > 1 else 'y'} "
+               f"in {affected} package{plural(affected)}" if found
+               else "no known vulnerabilities")
+    notes = []
+    if older:
+        notes.append(f"{older} pin{plural(older)} behind the latest release")
     if unaudited:
-        problems.append(f"{unaudited} pin{plural(unaudited)} cannot be audited here")
-    outcome = "; ".join(problems) or "no known vulnerabilities"
-    return lines, f"audited {scope} against {SOURCE}: {outcome}"
+        notes.append(f"{unaudited} pin{plural(unaudited)} cannot be audited here")
+    details = f" ({'; '.join(notes)}: reported, not failed)" if notes else ""
+    return lines, f"audited {scope} against {SOURCE}: {outcome}{details}"
 
 
 def plural(count: int) -> str:
     return "" if count == 1 else "s"
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None,
+         fetch: Callable[[str], dict[str, Any]] = fetch_project) -> int:
+    """Audit the lock named in ``argv`` with ``fetch`` (PyPI by default); the exit status."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("lock", nargs="?", type=Path, default=Path("requirements.lock"))
     args = parser.parse_args(argv)
@@ -283,10 +312,10 @@ def main(argv: list[str] | None = None) -> int:
     except (OSError, UnicodeDecodeError, LockError) as error:
         print(f"audit: {args.lock}: {error}", file=sys.stderr)
         return 2
-    verdicts = audit(pins)
+    verdicts = audit(pins, fetch)
     lines, summary = report(verdicts)
     print(*lines, summary, sep="\n")
-    return 1 if any(v.advisories or v.unaudited for v in verdicts) else 0
+    return 1 if any(v.advisories for v in verdicts) else 0
 
 
 if __name__ == "__main__":

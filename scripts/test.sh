@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Install everything (exactly the versions in requirements-dev.lock) and run the whole test suite: lint, types, and pytest on SQLite and on the
-# PostgreSQL at 127.0.0.1:5432 (TEST_POSTGRES_URL to point elsewhere). Extra arguments go to pytest.
+# Install everything (exactly the versions requirements-dev.lock pins) and run the whole test
+# suite: lint, types, and pytest on SQLite and on the PostgreSQL at 127.0.0.1:5432
+# (TEST_POSTGRES_URL to point elsewhere). Extra arguments go to pytest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/bootstrap.sh dev
