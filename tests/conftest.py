@@ -227,6 +227,20 @@ def corpora() -> Path:
     return CORPORA
 
 
+# The corpora of single articles; sites/ holds whole blogs in other engines' layouts.
+ARTICLE_CORPORA = ("seed", "hugo-basic-example", "jekyll-news")
+
+
+@pytest.fixture
+def article_corpora(corpora: Path, tmp_path: Path) -> Path:
+    """The single-article corpora as one folder to import, copied into ``tmp_path`` (never
+    into the project)."""
+    folder = tmp_path / "corpora"
+    for name in ARTICLE_CORPORA:
+        shutil.copytree(corpora / name, folder / name)
+    return folder
+
+
 def copy_fixture(name: str, target: Path) -> Path:
     destination = target / name
     shutil.copyfile(FIXTURES / "articles" / name, destination)

@@ -371,16 +371,17 @@ def test_missing_folder_is_a_clear_usage_error(runner: FlaskCliRunner, tmp_path:
 
 @pytest.mark.corpora
 def test_real_corpora_import_without_errors_and_reimport_changes_nothing(
-        app: Flask, runner: FlaskCliRunner, corpora: Path) -> None:
-    first = run_import(runner, str(corpora))
+        app: Flask, runner: FlaskCliRunner, article_corpora: Path) -> None:
+    folder = article_corpora
+    first = run_import(runner, str(folder))
     assert first.exit_code == 0, first.output
     assert " 0 errors" in first.output
     added = int(re.search(r"(\d+) added", first.output).group(1))  # type: ignore[union-attr]
-    articles = [p for p in corpora.rglob("*") if p.suffix in (".md", ".markdown")
+    articles = [p for p in folder.rglob("*") if p.suffix in (".md", ".markdown")
                 and not p.name.startswith(("_", "."))]
     assert added == len(articles)
 
-    second = run_import(runner, str(corpora))
+    second = run_import(runner, str(folder))
     assert second.exit_code == 0
     assert f"0 added, 0 updated, {added} unchanged, 0 removed" in second.output
 

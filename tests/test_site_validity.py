@@ -98,8 +98,8 @@ def test_sample_site_is_valid(site: Flask, client: FlaskClient) -> None:
 @pytest.mark.validator
 @pytest.mark.corpora
 def test_real_corpora_make_a_valid_site(app: Flask, client: FlaskClient,
-                                        runner: FlaskCliRunner, corpora: Path) -> None:
-    result = runner.invoke(args=["import-posts", str(corpora)])
+                                        runner: FlaskCliRunner, article_corpora: Path) -> None:
+    result = runner.invoke(args=["import-posts", str(article_corpora)])
     assert result.exit_code == 0, result.output
 
     pages = check_site(client)
