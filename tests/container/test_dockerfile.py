@@ -208,6 +208,7 @@ def ignored(path: str) -> bool:
     "app/__pycache__/cli.cpython-311.pyc", "__pycache__/wsgi.cpython-311.pyc",
     ".pytest_cache/v/cache", ".mypy_cache/3.11/x.json", ".ruff_cache/CACHEDIR.TAG",
     "node_modules/a/index.js", ".env", ".env.production", "folio.egg-info/PKG-INFO",
+    "requirements-dev.lock",
 ])
 def test_dockerignore_keeps_out(path: str) -> None:
     assert ignored(path)
