@@ -16,7 +16,7 @@ from flask.cli import with_appcontext
 from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 
-from app import caching, database, locks
+from app import caching, command_errors, database, locks
 from app import config as config_module
 from app.content.highlight import pygments_stylesheet
 from app.content.importer import ImportOptions, ImportReport, import_posts
@@ -30,6 +30,8 @@ def register(app: Flask) -> None:
     app.cli.add_command(import_posts_command)
     app.cli.add_command(build_css_command)
     app.cli.add_command(wait_for_db_command)
+    # After Flask-Migrate added `flask db`, so that its commands fail in one line too.
+    command_errors.guard_commands(app.cli)
 
 
 class _Bar:
@@ -82,6 +84,8 @@ def import_posts_command(path: Path | None, strict: bool, dry_run: bool, prune: 
         settings=MetaSettings(timezone=config["BLOG_TIMEZONE"],
                               default_author=config["DEFAULT_AUTHOR"]),
     )
+    # Before anything connects: connecting to an SQLite file that is not there creates it.
+    command_errors.require_migrated(db.engine, Path(current_app.extensions["migrate"].directory))
     bar = _Bar(enabled=sys.stderr.isatty())
     # Dry runs only read; real imports take turns, so two containers started together with
     # IMPORT_ON_START never write the same posts at once (the second then finds no changes).
@@ -95,15 +99,15 @@ def import_posts_command(path: Path | None, strict: bool, dry_run: bool, prune: 
                                   display=_display_path(folder))
     finally:
         bar.close()
-    if report.written:
+    if not dry_run:
         # After the commit, never before: a reader must not cache old pages under the new
-        # version.
+        # version. Also when nothing changed: an import killed after its commit but before
+        # this line left the mirrors behind the database, and the next import repairs them.
         caching.publish_content_version(current_app._get_current_object())  # type: ignore[attr-defined]
     if config_module.log_format(config) == "json":
         _log_report(report, options, folder)
     else:
-        _print_report(report, options)
-        current_app.logger.info("import of %s: %s", folder, report.summary())
+        _print_report(report, options)  # its last line is the summary: no log record again
     if report.errors:
         sys.exit(1)
 
@@ -174,11 +178,11 @@ def wait_for_db_command(timeout: float) -> None:
             with db.engine.connect() as connection:
                 connection.execute(text("SELECT 1"))
         except OperationalError as error:
-            reason = _first_line(error.orig or error)
+            reason = command_errors.first_line(error)
             if time.monotonic() + pause > deadline:
-                raise click.ClickException(
+                raise command_errors.CommandFailed(
                     f"the {where} did not answer within {timeout:g} s (DB_WAIT_SECONDS): "
-                    f"{reason}") from None
+                    f"{reason}", event="database_unavailable") from None
             _say(f"Waiting for the {where}: {reason}", event="database_waiting")
             time.sleep(pause)
             pause = min(pause * 2, 5.0)
@@ -194,6 +198,3 @@ def _say(message: str, **fields: object) -> None:
     else:
         click.echo(message, err=True)
 
-
-def _first_line(error: BaseException) -> str:
-    return (str(error).strip().splitlines() or [type(error).__name__])[0]
