@@ -1,4 +1,5 @@
-"""Making post HTML fit for a feed reader, which has no idea where the post lives.
+"""Making post HTML fit for a feed reader, which has no idea where the post lives, and plain
+text fit for fields that readers may take as HTML.
 
 Pure functions over text: no Flask, no database.
 """
@@ -30,3 +31,25 @@ def absolute_links(markup: str, page_url: str) -> str:
 
 def xml_safe(text: str) -> str:
     return _NOT_XML.sub("", text)
+
+
+def text_as_html(text: str) -> str:
+    """Plain text as HTML that shows exactly that text, for a field declared or read as HTML
+    (Atom ``type="html"``, RSS ``description``).
+
+    The template's autoescape then escapes it once more for XML, so a reader's one decoding
+    leaves ``&lt;`` where the text had ``<``: a title or excerpt that reads ``<img onerror>``
+    is shown, not run.
+    """
+    return html.escape(text, quote=False)
+
+
+def inert_text(text: str) -> str:
+    """Plain text for a field that cannot say whether it is text or HTML (Atom ``name`` and
+    category ``label``, RSS ``title``, ``category`` and ``dc:creator``): some readers show it
+    as text, others paint it as HTML.
+
+    Only ``<`` and ``>`` are escaped: after one decoding no ``<`` is left to open an element
+    whichever way the reader goes, and an ``&`` (as in "Q&A") still reads right both ways.
+    """
+    return text.replace("<", "&lt;").replace(">", "&gt;")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 
 import feedparser
@@ -45,18 +46,18 @@ def test_atom_entries_carry_full_content_and_absolute_links(site: Flask,
     feed = parsed(client, "/feed.xml")
     entry = feed.entries[0]
 
-    assert [e.title for e in feed.entries] == ["The Newer Post", "The Middle Post",
-                                               "The Older Post", "No Contents Here",
-                                               SCRIPT_TITLE]
+    # Titles are Atom type="html": escaped text, so SCRIPT_TITLE arrives as text.
+    assert [html.unescape(e.title) for e in feed.entries] == [
+        "The Newer Post", "The Middle Post", "The Older Post", "No Contents Here", SCRIPT_TITLE]
     assert entry.link == "http://blog.test/posts/newer"
     assert entry.author == "Grace Hopper"
     assert {t.term for t in entry.tags} == {"compilers", "python", "tools"}
-    html = entry.content[0].value
-    assert '<span class="k">def</span>' in html  # the whole post, highlighted
-    assert 'href="http://blog.test/posts/older"' in html
-    assert 'src="http://blog.test/posts/diagram.svg"' in html
-    assert 'src="http://blog.test/static/images/flask-layers.svg"' in html  # the hero
-    assert 'href="http://blog.test/posts/newer#fn:1"' in html
+    content = entry.content[0].value
+    assert '<span class="k">def</span>' in content  # the whole post, highlighted
+    assert 'href="http://blog.test/posts/older"' in content
+    assert 'src="http://blog.test/posts/diagram.svg"' in content
+    assert 'src="http://blog.test/static/images/flask-layers.svg"' in content  # the hero
+    assert 'href="http://blog.test/posts/newer#fn:1"' in content
     assert entry.published.startswith("2025-06-01") and entry.updated.startswith("2025-07-01")
     self_link = next(link for link in feed.feed.links if link.rel == "self")
     assert self_link.href == "http://blog.test/feed.xml"
