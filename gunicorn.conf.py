@@ -82,8 +82,24 @@ workers = _env_int("WEB_CONCURRENCY", min(max(2, _usable_cpus()), 8), 1)
 
 # gthread: a few threads per worker let a request waiting on the database or on a slow
 # client's socket not hold up the others, and keep-alive connections do not pin a process.
+# The classes are gunicorn's gthread and sync workers, except that the errors gunicorn answers
+# itself (400, 414, 431) carry the security headers too (app/gunicorn_worker.py). Choose the
+# threads with GUNICORN_THREADS: a worker class on the command line replaces these, and so
+# does --threads above 1 over GUNICORN_THREADS=1 (gunicorn then swaps any *SyncWorker for its
+# own gthread), and those errors go out without the headers.
 threads = _env_int("GUNICORN_THREADS", 4, 1)
-worker_class = "gthread" if threads > 1 else "sync"
+worker_class = ("app.gunicorn_worker.ThreadWorker" if threads > 1
+                else "app.gunicorn_worker.SyncWorker")
+
+# Forwarded headers are read by Folio alone, through Werkzeug's ProxyFix and PROXY_FIX's
+# count of proxies (app/middleware.py). Gunicorn's defaults would also take X-Forwarded-Proto
+# (-Ssl, -Protocol) and SCRIPT_NAME headers from any client on 127.0.0.1, so PROXY_FIX=0 would
+# not trust none; and with PROXY_FIX > 0 two readers would judge the same headers, gunicorn
+# answering 400 to combinations ProxyFix accepts. So gunicorn trusts no peer and no header
+# (FORWARDED_ALLOW_IPS in the environment is ignored).
+forwarded_allow_ips = ""
+secure_scheme_headers: dict[str, str] = {}
+forwarder_headers = ""
 
 # Import the app once in the master, then fork: a broken configuration stops the start instead
 # of crash-looping workers, start-up is paid once, and the workers share the code's memory

@@ -58,12 +58,14 @@ def test_defaults_are_the_production_settings(settings: Settings) -> None:
     conf = settings()
 
     assert conf["bind"] == ["0.0.0.0:8000"]
-    assert conf["threads"] == 4 and conf["worker_class"] == "gthread"
+    assert conf["threads"] == 4 and conf["worker_class"] == "app.gunicorn_worker.ThreadWorker"
     assert conf["preload_app"] is True
     assert conf["control_socket_disable"] is True
     assert conf["accesslog"] == "-" and conf["errorlog"] == "-"
     assert (conf["keepalive"], conf["timeout"], conf["graceful_timeout"]) == (5, 30, 20)
     assert (conf["max_requests"], conf["max_requests_jitter"]) == (20_000, 2_000)
+    assert conf["forwarded_allow_ips"] == "" and conf["forwarder_headers"] == ""
+    assert conf["secure_scheme_headers"] == {}
 
 
 def test_default_workers_follow_the_usable_cpus_within_bounds(settings: Settings) -> None:
@@ -85,7 +87,7 @@ def test_worker_heartbeat_lives_in_memory_when_it_can(settings: Settings) -> Non
         ({"PORT": "5000"}, "bind", ["0.0.0.0:5000"]),
         ({"WEB_CONCURRENCY": "3"}, "workers", 3),
         ({"WEB_CONCURRENCY": " 12 "}, "workers", 12),
-        ({"GUNICORN_THREADS": "1"}, "worker_class", "sync"),
+        ({"GUNICORN_THREADS": "1"}, "worker_class", "app.gunicorn_worker.SyncWorker"),
         ({"GUNICORN_THREADS": "8"}, "threads", 8),
         ({"GUNICORN_ACCESS_LOG": "0"}, "accesslog", None),
         ({"GUNICORN_ACCESS_LOG": "off"}, "accesslog", None),
@@ -134,7 +136,7 @@ def test_gunicorn_check_config_passes(tmp_path: Path) -> None:
 
 def test_gunicorn_resolves_the_environment_through_the_file(tmp_path: Path) -> None:
     env = gunicorn_env(tmp_path, WEB_CONCURRENCY="3", GUNICORN_THREADS="2",
-                       GUNICORN_ACCESS_LOG="0")
+                       GUNICORN_ACCESS_LOG="0", FORWARDED_ALLOW_IPS="*")
     done = subprocess.run(
         [sys.executable, "-m", "gunicorn", "--print-config", "-c", str(CONF), "wsgi:app"],
         cwd=REPO, env=env, capture_output=True, text=True, timeout=120, check=False)
@@ -143,8 +145,12 @@ def test_gunicorn_resolves_the_environment_through_the_file(tmp_path: Path) -> N
 
     assert done.returncode == 0, done.stderr
     assert printed["workers"] == "3" and printed["threads"] == "2"
-    assert printed["worker_class"] == "gthread" and printed["preload_app"] == "True"
+    assert printed["worker_class"] == "app.gunicorn_worker.ThreadWorker"
+    assert printed["preload_app"] == "True"
     assert printed["control_socket_disable"] == "True" and printed["accesslog"] == "None"
+    # Forwarded headers are ProxyFix's alone (PROXY_FIX): gunicorn trusts no peer, no header.
+    assert printed["forwarded_allow_ips"] == "[]" and printed["secure_scheme_headers"] == "{}"
+    assert printed["forwarder_headers"] == "[]"
 
 
 def free_port() -> int:
@@ -204,22 +210,80 @@ def raw_request(port: int, request: bytes) -> bytes:
     return b"".join(chunks)
 
 
-def test_gunicorn_refuses_oversized_requests_with_4xx(tmp_path: Path) -> None:
-    """What never reaches Flask is bounded by gunicorn itself: a request line or headers too
-    long get a 4xx from it, and the server goes on serving."""
+# What gunicorn refuses before Folio sees it, and the status it answers.
+REFUSED = {
+    "a header name with a space": (400, b"GET / HTTP/1.1\r\nHost: x\r\nBad Header: v\r\n"
+                                        b"Connection: close\r\n\r\n"),
+    "a 10,000-character request line": (414, b"GET /" + b"a" * 10_000 + b" HTTP/1.1\r\n"
+                                             b"Host: x\r\nConnection: close\r\n\r\n"),
+    "a 20 KB header": (431, b"GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + b"b" * 20_000
+                       + b"\r\nConnection: close\r\n\r\n"),
+    "200 headers": (431, b"GET / HTTP/1.1\r\nHost: x\r\n" + b"".join(
+        b"X-H%d: v\r\n" % n for n in range(200)) + b"Connection: close\r\n\r\n"),
+}
+
+
+CUSTOM_CSP = "default-src 'self'; script-src 'none'; frame-ancestors 'none'; report-to ops"
+
+
+def head_of(answer: bytes) -> tuple[int, dict[str, str]]:
+    """The status and headers (names lower-cased) of a raw HTTP response."""
+    lines = answer.split(b"\r\n\r\n", 1)[0].decode("latin-1").split("\r\n")
+    fields = (line.split(":", 1) for line in lines[1:])
+    return int(lines[0].split(" ", 2)[1]), {name.lower(): value.strip() for name, value in fields}
+
+
+@pytest.mark.parametrize("threads", [1, 2], ids=["sync", "gthread"])
+def test_gunicorn_refusals_carry_the_security_headers(tmp_path: Path, threads: int) -> None:
+    """What never reaches Flask is bounded by gunicorn itself, and answered with the same
+    security headers as every page; the server goes on serving."""
     from tests.servers import Gunicorn, server_environment
 
-    env = server_environment(DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}")
-    with Gunicorn(env, tmp_path / "gunicorn.log", workers=1) as server:
-        long_line = raw_request(server.port, b"GET /" + b"a" * 10_000 + b" HTTP/1.1\r\n"
-                                b"Host: x\r\nConnection: close\r\n\r\n")
-        huge_header = raw_request(server.port, b"GET / HTTP/1.1\r\nHost: x\r\n"
-                                  b"X-Big: " + b"b" * 20_000 + b"\r\nConnection: close\r\n\r\n")
-        many_headers = raw_request(server.port, b"GET / HTTP/1.1\r\nHost: x\r\n" + b"".join(
-            b"X-H%d: v\r\n" % n for n in range(200)) + b"Connection: close\r\n\r\n")
+    env = server_environment(DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
+                             GUNICORN_ACCESS_LOG="0", CONTENT_SECURITY_POLICY=CUSTOM_CSP)
+    with Gunicorn(env, tmp_path / "gunicorn.log", workers=1, threads=threads) as server:
+        answers = {case: raw_request(server.port, request)
+                   for case, (_, request) in REFUSED.items()}
         still_alive = raw_request(server.port, b"GET /healthz HTTP/1.1\r\nHost: x\r\n"
                                   b"Connection: close\r\n\r\n")
-    for answer in (long_line, huge_header, many_headers):
-        status = int(answer.split(b" ", 2)[1])
-        assert 400 <= status < 500, answer[:200]
+    for case, (expected, _) in REFUSED.items():
+        status, headers = head_of(answers[case])
+        assert status == expected, (case, answers[case][:300])
+        assert headers.get("content-security-policy") == CUSTOM_CSP, case  # the app's own
+        assert headers.get("x-content-type-options") == "nosniff", case
+        assert headers.get("x-frame-options") == "DENY", case
+        assert headers.get("referrer-policy") == "strict-origin-when-cross-origin", case
+        assert "strict-transport-security" not in headers  # gunicorn cannot know the scheme
     assert still_alive.startswith(b"HTTP/1.1 200")
+
+
+def forwarded_request(path: str, *fields: bytes) -> bytes:
+    return (b"GET " + path.encode() + b" HTTP/1.1\r\nHost: blog.example.com\r\n"
+            + b"".join(field + b"\r\n" for field in fields) + b"Connection: close\r\n\r\n")
+
+
+@pytest.mark.parametrize("proxy_fix", ["0", "1"])
+def test_forwarded_headers_are_trusted_only_through_proxy_fix(tmp_path: Path,
+                                                              proxy_fix: str) -> None:
+    """From 127.0.0.1, which gunicorn trusts by default: with PROXY_FIX=0 no header makes a
+    request HTTPS or moves its SCRIPT_NAME; with PROXY_FIX=1 ProxyFix alone reads them, and
+    gunicorn no longer refuses combinations of scheme headers it used to judge."""
+    from tests.servers import Gunicorn, server_environment
+
+    env = server_environment(DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
+                             PROXY_FIX=proxy_fix, GUNICORN_ACCESS_LOG="0")
+    claims = [(b"X-Forwarded-Proto: https",), (b"X-Forwarded-Ssl: on",),
+              (b"X-Forwarded-Protocol: ssl",), (b"X-Forwarded-Proto: https",
+                                                b"X-Forwarded-Ssl: off")]
+    with Gunicorn(env, tmp_path / "gunicorn.log", workers=1) as server:
+        answers = [head_of(raw_request(server.port, forwarded_request("/healthz", *claim)))
+                   for claim in claims]
+        prefixed = head_of(raw_request(server.port, forwarded_request(
+            "/prefix/archive", b"SCRIPT_NAME: /prefix")))
+    hsts = ["strict-transport-security" in headers for _, headers in answers]
+    if proxy_fix == "0":
+        assert hsts == [False, False, False, False]  # plain HTTP, whatever the headers say
+    else:  # ProxyFix reads X-Forwarded-Proto, and only that
+        assert hsts == [True, False, False, True]
+    assert [status for status, _ in answers] == [200, 200, 200, 200]
+    assert prefixed[0] == 404  # not a 308 to /prefix/archive/: the header was dropped
