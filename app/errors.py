@@ -5,14 +5,11 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import threading
-import time
 
 from flask import Flask, Response, make_response, render_template
-from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
-from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
 
+from app import database
 from app.api import errors as api_errors
 from app.extensions import db
 
@@ -28,9 +25,8 @@ MESSAGES = {
     503: ("The site is briefly unavailable",
           "We cannot reach our database just now. Please try again in a moment."),
 }
-# The database is down, locked or out of connections: a condition of the moment, not a bug.
-# Pools reconnect by themselves (pool_pre_ping), so the next request after it returns works.
-DATABASE_UNAVAILABLE = (OperationalError, InterfaceError, DisconnectionError, PoolTimeout)
+# The errors a 503 answers; app.command_errors turns the same ones into a one-line failure.
+DATABASE_UNAVAILABLE = database.UNAVAILABLE
 RETRY_AFTER_SECONDS = 5
 OUTAGE_LOG_INTERVAL = 10.0  # seconds: one warning, not one per request, while it lasts
 
@@ -47,12 +43,11 @@ def register(app: Flask) -> None:
                 response.headers[name] = value
         return response
 
-    outage_log = _ThrottledLog(OUTAGE_LOG_INTERVAL)
+    outage_log = database.ThrottledWarning(log, "database unavailable, answering 503",
+                                           "database_unavailable", OUTAGE_LOG_INTERVAL)
 
     def database_unavailable(error: Exception) -> Response:
-        # The connection may be gone already; the pool has then discarded it.
-        with contextlib.suppress(*DATABASE_UNAVAILABLE):
-            db.session.rollback()
+        roll_back()
         outage_log.warning(error)
         return http_error(ServiceUnavailable(retry_after=RETRY_AFTER_SECONDS))
 
@@ -61,10 +56,18 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(InternalServerError)
     def internal_error(error: InternalServerError) -> Response:
-        db.session.rollback()
+        roll_back()
         original = getattr(error, "original_exception", None)
         app.logger.error("unhandled error", exc_info=original or error)
         return error_response(error)
+
+
+def roll_back() -> None:
+    """Undo the failed request's transaction. The connection may be dead (the database went
+    away mid-request); the pool has then discarded it, and an exception raised here, inside an
+    error handler, would become the server's bare 500 instead of this page."""
+    with contextlib.suppress(*DATABASE_UNAVAILABLE):
+        db.session.rollback()
 
 
 def error_response(error: HTTPException) -> Response:
@@ -78,26 +81,3 @@ def error_page(error: HTTPException) -> str:
                                          (error.name, error.description or ""))
     return render_template("errors/error.html", error=error, headline=headline,
                            explanation=explanation)
-
-
-class _ThrottledLog:
-    """Log a recurring failure at most once per interval, with how often it recurred."""
-
-    def __init__(self, interval: float) -> None:
-        self.interval = interval
-        self.lock = threading.Lock()
-        self.last = float("-inf")
-        self.suppressed = 0
-
-    def warning(self, error: Exception) -> None:
-        with self.lock:
-            now = time.monotonic()
-            if now - self.last < self.interval:
-                self.suppressed += 1
-                return
-            suppressed, self.suppressed, self.last = self.suppressed, 0, now
-        reason = str(getattr(error, "orig", None) or error).strip().splitlines()
-        log.warning("database unavailable, answering 503: %s%s", reason[0] if reason else
-                    type(error).__name__,
-                    f" ({suppressed} more since the last warning)" if suppressed else "",
-                    extra={"event": "database_unavailable"})

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import Flask, current_app
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 
+from app import database
 from app.models import Base, UTCDateTime, managed_by_migrations
+
+_LOST_CONNECTIONS = "folio_lost_connections"  # in app.extensions: a warning throttled per app
 
 
 def _render_migration_type(kind: str, obj: Any, _context: Any) -> str | bool:
@@ -17,6 +21,20 @@ def _render_migration_type(kind: str, obj: Any, _context: Any) -> str | bool:
     return False
 
 
-db = SQLAlchemy(model_class=Base)
+class Database(SQLAlchemy):
+    """Flask-SQLAlchemy, except that ending a request's session never fails the request: it
+    runs after the response is made, where an exception becomes the server's bare 500."""
+
+    def init_app(self, app: Flask) -> None:
+        super().init_app(app)
+        app.extensions[_LOST_CONNECTIONS] = database.lost_connection_log()
+
+    # Flask-SQLAlchemy registers this method as the app-context teardown and offers no other
+    # hook; tests/faults/test_database_killed.py fails if a release stops calling it.
+    def _teardown_session(self, exc: BaseException | None) -> None:
+        database.end_session(self.session, current_app.extensions[_LOST_CONNECTIONS])
+
+
+db = Database(model_class=Base)
 migrate = Migrate(compare_type=True, render_as_batch=True, render_item=_render_migration_type,
                   include_object=managed_by_migrations)

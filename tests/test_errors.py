@@ -8,6 +8,7 @@ import pytest
 from flask import Flask, template_rendered
 from flask.testing import FlaskClient
 from sqlalchemy import event, select
+from sqlalchemy.orm import Session
 
 from app.extensions import db
 from app.models import Tag
@@ -59,3 +60,24 @@ def test_error_pages_are_not_indexed(app: Flask, client: FlaskClient) -> None:
 
     assert page.cssselect('meta[name="robots"]')[0].get("content") == "noindex"
     assert not page.cssselect('link[rel="canonical"]')
+
+
+def test_a_failure_ending_the_session_is_logged_and_the_page_still_served(
+        app: Flask, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Runs in the app-context teardown, after the response is made: raising there would turn a
+    # finished page into the server's bare 500.
+    close = Session.close
+
+    def close_then_fail(session: Session) -> None:
+        close(session)
+        raise RuntimeError("a bug while closing")
+
+    monkeypatch.setattr(Session, "close", close_then_fail)
+    client = app.test_client()
+    with caplog.at_level(logging.ERROR):
+        first = client.get("/archive/")
+    monkeypatch.undo()
+
+    assert first.status_code == 200
+    assert [str(r.exc_info[1]) for r in caplog.records if r.exc_info] == ["a bug while closing"]
+    assert client.get("/archive/").status_code == 200  # and the next request is as usual
