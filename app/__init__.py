@@ -82,13 +82,12 @@ def register_blueprints(app: Flask) -> None:
         feeds,
         health,
         posts,
+        routing,
         search,
         seo,
         tags,
     )
-    from app.routing import SlugConverter
-
-    app.url_map.converters["slug"] = SlugConverter
+    routing.install(app)
 
     for blueprint in (posts.bp, tags.bp, categories.bp, authors.bp, archive.bp, feeds.bp, seo.bp,
                       search.bp, health.bp):

@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-import re
-
 from flask import abort, request
 
-# Positive integers of a sane length: "0", "-1", "2.5", "abc" and "9" * 40 are all 404s.
-_PAGE_NUMBER = re.compile(r"[1-9][0-9]{0,8}")
+from app.routing import parse_number
 
 
 def requested_page() -> int:
-    """The page asked for; anything but a positive integer is a page that does not exist."""
+    """The page asked for; anything but a number from 1 to ``routing.MAX_NUMBER`` ("0", "-1",
+    "2.5", "abc", "9" * 40) is a page that does not exist, a 404."""
     raw = request.args.get("page")
     if raw is None:
         return 1
-    if not _PAGE_NUMBER.fullmatch(raw):
+    page = parse_number(raw)
+    if page is None:
         abort(404)
-    return int(raw)
+    return page

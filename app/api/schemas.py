@@ -9,11 +9,12 @@ from marshmallow import Schema, fields, validate
 
 from app.api.fields import ContentUrl, Count, Moment, PageUrl, PostHtml, Slug
 from app.models import Post
+from app.routing import MAX_NUMBER
 
 MAX_PER_PAGE = 100
 DEFAULT_PER_PAGE = 10
-# Far beyond any blog, and small enough that an offset never overflows a database integer.
-MAX_PAGE = 1_000_000
+# The site's bound on page numbers (app.routing): the offset never overflows a database integer.
+MAX_PAGE = MAX_NUMBER
 
 
 class PostQuery(Schema):

@@ -33,10 +33,8 @@ def sitemap_listings() -> Response:
     return _xml(render_template("seo/sitemap.xml", posts=[], listings=listings, newest=newest))
 
 
-@bp.get("/sitemaps/posts-<int:number>.xml")
+@bp.get("/sitemaps/posts-<number:number>.xml")
 def sitemap_posts(number: int) -> Response:
-    if number < 1:
-        abort(404)
     per_file = int(current_app.config["SITEMAP_MAX_URLS"])
     posts = queries.sitemap_posts(offset=(number - 1) * per_file, limit=per_file)
     if not posts:
