@@ -17,8 +17,9 @@ import yaml
 from frontmatter.default_handlers import BaseHandler, YAMLHandler
 
 from app.content.characters import CONTROL, code_points
+from app.content.nesting import flow_too_deep
 from app.content.problems import ContentError, Notice
-from app.content.values import storable
+from app.content.values import MAX_DEPTH, storable
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
 
@@ -210,9 +211,23 @@ def read_article(text: str) -> RawArticle:
     notices: list[Notice] = []
     key_lines = {m.group(1): number + first for number, line in enumerate(fm.split("\n"))
                  if (m := _KEY_LINE.match(line))}
+    # Before parsing: how deep libyaml, PyYAML and tomllib can nest brackets before they fail,
+    # and how they say it, differs from one to the next.
+    deep = flow_too_deep(fm, MAX_DEPTH)
+    if deep is not None:
+        raise _nested_too_deeply(first + deep, key_lines)
     loaded = _load_frontmatter(handler, fm, first, notices)
     meta = storable(loaded, lambda key: key_lines.get(key, first), notices)
     return RawArticle(meta, body, text, body_line, key_lines, notices)
+
+
+def _nested_too_deeply(line: int, key_lines: dict[str, int]) -> ContentError:
+    """The error for brackets nested past MAX_DEPTH at ``line``, named after the key it belongs
+    to, in the words :func:`storable` uses for a value nested too deeply once parsed."""
+    above = [key for key, key_line in key_lines.items() if key_line <= line]
+    key = max(above, key=key_lines.__getitem__) if above else "frontmatter"
+    return ContentError(line, f"{key}: nested more than {MAX_DEPTH} levels deep",
+                        "keep frontmatter values to lists and mappings of plain values")
 
 
 def _load_frontmatter(handler: BaseHandler, fm: str, first: int,

@@ -22,6 +22,7 @@ from markdown.treeprocessors import Treeprocessor
 from pygments.formatters import HtmlFormatter
 
 from app.content.addresses import url_safe
+from app.content.nesting import check_markdown_nesting, code_spans
 from app.content.problems import ContentError, Notice
 
 MORE_MARKER = re.compile(r"<!--\s*more\s*-->", re.IGNORECASE)
@@ -31,7 +32,6 @@ EXCERPT_MAX_CHARS = 300
 # are found with str.find, not lazy patterns such as `\{%.*?%\}`: those rescan the rest of the
 # line from every opening that is never closed, quadratic in the line's length.
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
-_BACKTICKS = re.compile(r"`+")
 _TAG = re.compile(r"<[^>]*>")
 # Heading anchors and footnote markers are navigation, not prose.
 _NOT_PROSE = re.compile(r'<a class="heading-anchor"[^>]*>.*?</a>|<sup id="fnref[^"]*">.*?</sup>',
@@ -171,8 +171,11 @@ def _markdown() -> markdown.Markdown:
 def render_markdown(body: str, *, title: str = "") -> Rendered:
     """Render an article body. A leading ``# Title`` equal to ``title`` is dropped.
 
-    Raises ContentError (line 1 of the body) for Markdown nested too deeply to render.
+    Raises ContentError, with the line of the body, for lists, quotes or HTML nested deeper
+    than Folio's limit (:mod:`app.content.nesting`), and at line 1 for anything else nested too
+    deeply for Python-Markdown.
     """
+    check_markdown_nesting(body)
     if _first_template_tag_line(body) is not None:
         body = _neutralise_shortcodes(body)
     page_html, toc = _convert(body, title)
@@ -210,9 +213,11 @@ def _convert(body: str, title: str) -> tuple[str, list[dict[str, Any]]]:
         # article would lose its paragraphs. Start again with a new converter.
         _markdown.cache_clear()
         if isinstance(exc, RecursionError):
+            # Folio's own limit comes first; this is what it cannot see, such as emphasis
+            # inside emphasis a thousand times.
             raise ContentError(1, "the Markdown is nested too deeply to render",
-                               "lists or quotes inside each other hundreds of times cannot "
-                               "be shown") from None
+                               "emphasis, links or HTML inside each other hundreds of times "
+                               "cannot be shown") from None
         raise
     toc = [_toc_entry(token) for token in getattr(md, "toc_tokens", [])]
     return _focusable_scrollers(sanitise(raw_html)), toc
@@ -345,29 +350,8 @@ def _replace_between(text: str, opening: str, closing: str, new_opening: str,
 
 def _outside_code_spans(line: str, change: Any) -> str:
     pieces, last = [], 0
-    for start, end in _code_spans(line):
+    for start, end in code_spans(line):
         pieces += [change(line[last:start]), line[start:end]]
         last = end
     pieces.append(change(line[last:]))
     return "".join(pieces)
-
-
-def _code_spans(line: str) -> list[tuple[int, int]]:
-    """``(start, end)`` of each code span: a run of backticks up to the next run of the same
-    length. In one pass: a run that no later run matches is plain text."""
-    runs = [(m.start(), m.end()) for m in _BACKTICKS.finditer(line)]
-    following: list[int | None] = [None] * len(runs)
-    latest: dict[int, int] = {}
-    for index in range(len(runs) - 1, -1, -1):
-        length = runs[index][1] - runs[index][0]
-        following[index] = latest.get(length)
-        latest[length] = index
-    spans, index = [], 0
-    while index < len(runs):
-        match = following[index]
-        if match is None:
-            index += 1
-            continue
-        spans.append((runs[index][0], runs[match][1]))
-        index = match + 1
-    return spans

@@ -3,7 +3,13 @@ or hangs the import, touches a file outside the database, or stops the good file
 
 ``hostile/`` holds one small file per case, named after it. The cases made of bytes rather than
 text, too big to commit, or that are links, pipes and odd file names are made by
-``hostile_folder`` below. What each file must come to is in ``ERRORS`` and ``IMPORTED``.
+``hostile_folder`` below. What each file must come to is in ``ERRORS``, ``IMPORTED`` and
+``EITHER``.
+
+The tests hold Folio to its own promise, not to how one version of a library happens to fail:
+where a library's words end up in a message, only Folio's part of it is asserted; where Folio
+needs a limit (nesting, rendering time), it is Folio's own and is asserted exactly; where only a
+library decides (how fast a version renders a pathological paragraph), either outcome passes.
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ import shutil
 import subprocess
 import sys
 import textwrap
+import time
 from collections.abc import Callable, Iterator
 from html.parser import HTMLParser
 from pathlib import Path
@@ -24,14 +31,16 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskCliRunner
+from markdown.blockprocessors import ParagraphProcessor
 from sqlalchemy import func, select
 
 from app.content import importer
 from app.content.characters import INVISIBLE, printable
 from app.content.metadata import MetaSettings, normalise
+from app.content.nesting import check_markdown_nesting, flow_too_deep
 from app.content.problems import ContentError, InvalidArticle, Problem
 from app.content.reader import MAX_FILE_BYTES, decode, read_article
-from app.content.render import ALLOWED_TAGS, render_markdown, template_tag_notice
+from app.content.render import ALLOWED_TAGS, Rendered, render_markdown, template_tag_notice
 from app.extensions import db
 from app.models import Author, ImportRun, Post, PostAlias, Tag
 from app.routing import SLUG_REGEX
@@ -54,23 +63,22 @@ def nested(depth: int, opening: str, closing: str, inner: str = "") -> str:
     return opening * depth + inner + closing * depth
 
 
-# File -> (line, message) of the one error it must get; the file's post is not written.
+# File -> (line, message) of the one error it must get; the file's post is not written. After
+# "invalid YAML frontmatter:" and "invalid TOML frontmatter:" come the parser's own words, which
+# change with its version: only Folio's part is asserted.
 ERRORS: dict[str, tuple[int, str]] = {
     # committed in hostile/
-    "invalid_yaml.md": (3, "invalid YAML frontmatter: did not find expected ',' or ']'"),
-    "invalid_toml.md": (4, "invalid TOML frontmatter: Invalid value (at line 4, column 9)"),
+    "invalid_yaml.md": (3, "invalid YAML frontmatter: "),
+    "invalid_toml.md": (4, "invalid TOML frontmatter: "),
     "duplicate_keys.md": (4, "invalid YAML frontmatter: duplicate key 'title' (first given on "
                              "line 2)"),
-    "duplicate_keys_toml.md": (4, "invalid TOML frontmatter: Cannot overwrite a value"),
+    "duplicate_keys_toml.md": (4, "invalid TOML frontmatter: "),
     "frontmatter_never_closed.md": (1, "the frontmatter opened by --- on line 1 is never closed"),
     "no_frontmatter.md": (1, "no frontmatter: title and date are required"),
     "top_level_list.md": (2, "frontmatter must be 'key: value' lines, not a list"),
-    "python_object_apply.md": (2, "invalid YAML frontmatter: could not determine a constructor "
-                                  "for the tag 'tag:yaml.org,2002:python/object/apply:os.system'"),
-    "python_object_new.md": (3, "could not determine a constructor for the tag "
-                                "'tag:yaml.org,2002:python/object/new:subprocess.Popen'"),
-    "python_name_inline.md": (4, "invalid YAML frontmatter: could not determine a constructor "
-                                 "for the tag 'tag:yaml.org,2002:python/name:os.system'"),
+    "python_object_apply.md": (2, "invalid YAML frontmatter: "),
+    "python_object_new.md": (3, "invalid YAML frontmatter: "),
+    "python_name_inline.md": (4, "invalid YAML frontmatter: "),
     "billion_laughs.md": (8, "e: holds more than 10000 values once its YAML aliases are "
                              "expanded"),
     "alias_refers_to_itself.md": (4, "loop: a YAML alias refers to the list or mapping that "
@@ -90,13 +98,13 @@ ERRORS: dict[str, tuple[int, str]] = {
     "invalid_utf8.md": (2, "not valid UTF-8 (byte 0xe9)"),
     "title_of_10000_characters.md": (2, "title: is 10000 characters long (at most 500)"),
     "fifty_megabytes.md": (1, "the file is 50.0 MB; an article may be at most 10.0 MB"),
-    "deeply_nested_yaml_lists.md": (4, "invalid YAML frontmatter: exceeded maximum nesting "
-                                       "depth"),
-    "deeply_nested_yaml_mappings.md": (4, "invalid YAML frontmatter: exceeded maximum nesting "
-                                          "depth"),
-    "deeply_nested_toml.md": (4, "frontmatter is nested too deeply"),
-    "deeply_nested_markdown.md": (4, "the Markdown is nested too deeply to render"),
-    "quadratic_markdown.md": (4, "the Markdown was still rendering after 1 s; not imported"),
+    # Folio's own limits on nesting, whichever parser versions are installed.
+    "deeply_nested_yaml_lists.md": (4, "deep: nested more than 50 levels deep"),
+    "deeply_nested_yaml_mappings.md": (4, "deep: nested more than 50 levels deep"),
+    "deeply_nested_toml.md": (4, "deep: nested more than 50 levels deep"),
+    "deeply_nested_markdown.md": (5, "lists and quotes nested more than 100 levels deep"),
+    "deeply_nested_quotes.md": (105, "lists and quotes nested more than 100 levels deep"),
+    "deeply_nested_html.md": (5, "HTML elements nested more than 100 levels deep"),
     "link_to_etc_passwd.md": (1, "a symbolic link to /etc/passwd, outside the content folder; "
                                  "not read"),
     "link_outside_the_folder.md": (1, "outside the content folder; not read"),
@@ -143,9 +151,9 @@ IMPORTED: dict[str, tuple[str, list[tuple[int, str]]]] = {
         (5, "tags: removed 1 invisible character(s) (U+202E)"),
         (6, "author: removed 2 invisible character(s) (U+2067, U+2069)"),
     ]),
+    # libyaml refuses the escape, in its own words; the file is read as plain lines.
     "lone_surrogate_escape.md": ("lone-surrogate-escape", [(2, "frontmatter is not valid YAML "
-                                                              "(found invalid Unicode character "
-                                                              "escape code)")]),
+                                                              "(")]),
     "author_without_letters.md": ("author-without-letters", [(4, "author: '🙂 🙂' has no "
                                                                  "letters or digits")]),
     "integer_of_5000_digits.md": ("integer-of-5000-digits", [(4, "frontmatter is not valid YAML "
@@ -164,6 +172,21 @@ IMPORTED: dict[str, tuple[str, list[tuple[int, str]]]] = {
         (5, "repaired mojibake: '\\x9b' became '›'"),
         (5, "removed 4 control character(s) (U+001B, U+007F, U+000C)")]),
 }
+
+# File -> the slug of its post if it imports, and the (line, message) of its error if it does
+# not. Which one depends on the library version alone, and either keeps Folio's promise: a
+# paragraph of 60,000 `![` renders for minutes with Markdown 3.11.3 and in about a second with
+# 3.11.4; emphasis 2,000 deep runs Python-Markdown out of stack (a RecursionError Folio reports)
+# until a version stops nesting it.
+EITHER: dict[str, tuple[str, tuple[int, str]]] = {
+    "quadratic_markdown.md": ("quadratic-markdown", (4, "the Markdown was still rendering "
+                                                        "after 1 s; not imported")),
+    "deeply_nested_emphasis.md": ("deeply-nested-emphasis", (4, "the Markdown is nested too "
+                                                                "deeply to render")),
+}
+# Refused only when rendered, which --strict does not start once other files have errors.
+FOUND_BY_RENDERING = {"deeply_nested_markdown.md", "deeply_nested_quotes.md",
+                      "deeply_nested_html.md"}
 
 
 def make_hostile_files(folder: Path, outside: Path) -> None:
@@ -193,6 +216,11 @@ def make_hostile_files(folder: Path, outside: Path) -> None:
     write(folder / "deeply_nested_toml.md", '+++\ntitle = "Deep"\ndate = 2024-01-01\ndeep = '
           + nested(10_000, "[", "]") + "\n+++\n")
     write(folder / "deeply_nested_markdown.md", article("Deep", "1. " * 2000))
+    write(folder / "deeply_nested_quotes.md", article("Deep quotes", "".join(
+        "> " * depth + "Quoted.\n" for depth in range(1, 501))))
+    write(folder / "deeply_nested_html.md", article("Deep HTML", "<div>" * 100_000))
+    write(folder / "deeply_nested_emphasis.md", article("Deep emphasis",
+                                                        nested(2000, "*", "*", "x")))
     write(folder / "quadratic_markdown.md", article("Slow", "![" * 60_000))
     write(outside / "secret.md", article("A secret from outside", "Secret.\n"))
     (folder / "link_to_etc_passwd.md").symlink_to("/etc/passwd")
@@ -246,8 +274,21 @@ def stored_posts(app: Flask) -> dict[str, Post]:
         return {post.source_path: post for post in posts}
 
 
+def refused_either(output: str) -> set[str]:
+    """The files of ``EITHER`` that ``output`` reports with their error."""
+    return {name for name, (_, (line, message)) in EITHER.items()
+            if problem_line(output, name, line, "error", message)}
+
+
+def counts_as_expected(output: str) -> bool:
+    """Whether the report counts every file, each of ``EITHER`` the way it went."""
+    refused = len(refused_either(output))
+    added, errors = len(IMPORTED) + len(EITHER) - refused, len(ERRORS) + refused
+    return re.search(rf"\b{added} added, .* {errors} errors\b", output) is not None
+
+
 def test_the_table_covers_every_file_in_the_folder(hostile_folder: Path) -> None:
-    assert set(importer.discover(hostile_folder)) == set(ERRORS) | set(IMPORTED)
+    assert set(importer.discover(hostile_folder)) == set(ERRORS) | set(IMPORTED) | set(EITHER)
 
 
 def test_every_hostile_file_gets_its_error_or_imports(app: Flask, runner: FlaskCliRunner,
@@ -259,10 +300,12 @@ def test_every_hostile_file_gets_its_error_or_imports(app: Flask, runner: FlaskC
     for name, (_, warnings) in IMPORTED.items():
         for line, message in warnings:
             assert problem_line(output, name, line, "warning", message), (name, output)
-    assert f"{len(IMPORTED)} added" in output and f"{len(ERRORS)} errors" in output
+    assert counts_as_expected(output), output
     posts = stored_posts(app)
+    imported = {name: slug for name, (slug, _) in EITHER.items()
+                if name not in refused_either(output)}
     assert {path: post.slug for path, post in posts.items()} == {
-        name: slug for name, (slug, _) in IMPORTED.items()}
+        **{name: slug for name, (slug, _) in IMPORTED.items()}, **imported}
     assert "name_with_escape\\x1b[31m\\nnewline.md:1: error" in output
     assert "\\u202egnp.md:1: error" in output
     assert "name_not_utf8_\\udce9.md:1: error" in output
@@ -384,9 +427,7 @@ def test_strict_imports_nothing_from_a_hostile_folder(app: Flask, runner: FlaskC
                                                        hostile_folder: Path) -> None:
     output = import_folder(runner, hostile_folder, "--strict")
 
-    # Files whose frontmatter is fine but whose Markdown cannot be rendered are found only by
-    # rendering, which --strict does not start once other files have errors.
-    found = len(ERRORS) - len(["deeply_nested_markdown.md", "quadratic_markdown.md"])
+    found = len(ERRORS) - len(FOUND_BY_RENDERING)
     assert f"--strict: {found} invalid file(s); nothing was written." in output
     with app.app_context():
         for model in (Post, Tag, Author, PostAlias, ImportRun):
@@ -422,8 +463,7 @@ def test_the_import_of_the_hostile_folder_ends(app: Flask, hostile_folder: Path,
 
     assert finished.returncode == 1, finished.stderr
     assert "Traceback" not in finished.stdout + finished.stderr
-    assert f"{len(IMPORTED)} added" in finished.stdout
-    assert f"{len(ERRORS)} errors" in finished.stdout
+    assert counts_as_expected(finished.stdout), finished.stdout
 
 
 # --- the fixes, one by one ------------------------------------------------------------------
@@ -479,20 +519,25 @@ def test_a_number_too_long_to_store_is_refused(text: str, message: str) -> None:
     ("!!timestamp soon", "'soon' is not a valid !!timestamp"),
     ("!!bool maybe", "'maybe' is not a valid !!bool"),
     ("!!float abc", "'abc' is not a valid !!float"),
-    ("!!set [a]", "expected a mapping node, but found sequence"),
+    ("!!set [a]", ""),  # refused by PyYAML, in its own words
 ])
 def test_a_value_its_yaml_tag_cannot_take_is_an_error_at_its_line(value: str,
                                                                   message: str) -> None:
     with pytest.raises(ContentError) as info:
         read_article(f"---\ntitle: t\nwhen: {value}\ndate: 2024-01-01\n---\n")
-    assert (info.value.line, info.value.message) == (3, f"invalid YAML frontmatter: {message}")
-
-
-def test_deeply_nested_toml_is_an_error() -> None:
-    with pytest.raises(ContentError) as info:
-        read_article('+++\ntitle = "t"\nx = ' + nested(5000, "[", "]") + "\n+++\n")
     assert info.value.line == 3
-    assert "nested too deeply" in info.value.message
+    assert info.value.message.startswith(f"invalid YAML frontmatter: {message}")
+
+
+@pytest.mark.parametrize("text", [
+    '+++\ntitle = "t"\nx = ' + nested(5000, "[", "]") + "\n+++\n",
+    "---\ntitle: t\nx: " + nested(5000, "[", "]") + "\n---\n",
+    "---\ntitle: t\nx: " + nested(5000, "{a: ", "}", "1") + "\n---\n",
+], ids=["toml", "yaml-lists", "yaml-mappings"])
+def test_deeply_nested_frontmatter_is_refused_before_it_is_parsed(text: str) -> None:
+    with pytest.raises(ContentError) as info:
+        read_article(text)
+    assert (info.value.line, info.value.message) == (3, "x: nested more than 50 levels deep")
 
 
 def test_control_and_direction_characters_leave_frontmatter_values_with_a_notice() -> None:
@@ -527,7 +572,17 @@ def test_decode_refuses_a_file_over_the_size_limit() -> None:
     lambda: template_tag_notice("{{" * 300_000),
     lambda: render_markdown("{{< " + "`" * 100_000 + " >}}"),
     lambda: render_markdown("{% x " + "{%" * 100_000),
-], ids=["plain-line", "read-time", "template-tags", "code-spans", "liquid-tags"])
+    # Folio's nesting limits, which run on every file.
+    lambda: check_markdown_nesting("1. " * 3_000_000),
+    lambda: check_markdown_nesting("<div></div>" * 500_000),
+    lambda: check_markdown_nesting("".join("`" * n + "\n" for n in range(3, 3000))
+                                   + "<b>\n" * 500_000),
+    lambda: check_markdown_nesting(" " * 5_000_000 + "x"),
+    lambda: check_markdown_nesting("- " + "* " * 3_000_000),
+    lambda: flow_too_deep("x: " + "[]" * 1_000_000, 50),
+], ids=["plain-line", "read-time", "template-tags", "code-spans", "liquid-tags",
+        "nested-markers", "nested-tags", "unclosed-fences", "indentation", "thematic-break",
+        "frontmatter-brackets"])
 def test_long_lines_are_read_in_linear_time(call: Callable[[], object]) -> None:
     assert returns_within(30, call)
 
@@ -605,11 +660,32 @@ def test_script_addresses_leave_the_attributes_nh3_does_not_check(html: str) -> 
     assert "<img" in rendered or "<q>" in rendered or "<blockquote>" in rendered
 
 
-def test_a_failed_render_leaves_the_next_article_intact() -> None:
+class _Interrupted(BaseException):
+    """Stands for the importer's timer or Ctrl-C, which are not Exceptions either."""
+
+
+@pytest.mark.parametrize(("failure", "raised"), [
+    (RecursionError, ContentError),  # what Folio's nesting limit cannot see, reported
+    (_Interrupted, _Interrupted),  # passed on
+])
+def test_a_render_cut_short_leaves_the_next_article_intact(
+        monkeypatch: pytest.MonkeyPatch, failure: type[BaseException],
+        raised: type[BaseException]) -> None:
+    """A conversion stopped inside a list leaves Python-Markdown's parser in its list state,
+    and every later article would lose its paragraphs. The failure is made here, inside the
+    parser, rather than found in some input that one version happens to fail on."""
     body = "Some [link](/x) and *emphasis*.\n\n- one\n- two\n"
     expected = render_markdown(body).html
-    with pytest.raises(ContentError, match="nested too deeply"):
-        render_markdown("1. " * 2000)
+    paragraph = ParagraphProcessor.run
+
+    def fail_on_boom(self: ParagraphProcessor, parent: Any, blocks: list[str]) -> None:
+        if "BOOM" in blocks[0]:
+            raise failure
+        paragraph(self, parent, blocks)
+
+    monkeypatch.setattr(ParagraphProcessor, "run", fail_on_boom)
+    with pytest.raises(raised):
+        render_markdown("1. BOOM\n")
     assert render_markdown(body).html == expected
 
 
@@ -619,18 +695,31 @@ def test_problems_print_control_characters_as_escapes() -> None:
                             "    hint: fix \\x00 it")
 
 
+def render_slowly(body: str, *, title: str = "") -> Rendered:
+    """``render_markdown``, but a body saying "render me slowly" takes two minutes, the way
+    pathological Markdown does in some versions of the library. Sleeping in Python lets the
+    importer's timer interrupt it, as it interrupts Python-Markdown."""
+    if "render me slowly" in body:
+        time.sleep(120)
+    return render_markdown(body, title=title)
+
+
 def test_a_file_that_renders_too_long_is_an_error_and_the_rest_imports(
         app: Flask, runner: FlaskCliRunner, write_article: Any,
         monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(importer, "RENDER_SECONDS", 1.0)
-    write_article("good.md")
-    write_article("slow.md", "[" * 60_000)
+    monkeypatch.setattr(importer, "render_markdown", render_slowly)
+    write_article("a-good.md")
+    write_article("b-slow.md", "Please render me slowly.\n")
+    write_article("c-after.md", "Some *emphasis*.\n")
 
     output = import_folder(runner, Path(app.config["CONTENT_DIR"]))
 
-    assert re.search(r"slow\.md:5: error: the Markdown was still rendering after 1 s; not "
+    assert re.search(r"b-slow\.md:5: error: the Markdown was still rendering after 1 s; not "
                      r"imported", output)
-    assert set(stored_posts(app)) == {"good.md"}
+    posts = stored_posts(app)
+    assert set(posts) == {"a-good.md", "c-after.md"}
+    assert posts["c-after.md"].html == "<p>Some <em>emphasis</em>.</p>"
 
 
 def test_a_file_that_fails_to_render_does_not_spoil_the_files_after_it(
@@ -640,7 +729,8 @@ def test_a_file_that_fails_to_render_does_not_spoil_the_files_after_it(
 
     output = import_folder(runner, Path(app.config["CONTENT_DIR"]))
 
-    assert re.search(r"a-nested\.md:5: error: the Markdown is nested too deeply", output)
+    assert re.search(r"a-nested\.md:6: error: lists and quotes nested more than 100 levels "
+                     r"deep", output)
     assert stored_posts(app)["b-after.md"].html == "<p>Some <em>emphasis</em>.</p>"
 
 
@@ -651,7 +741,8 @@ def test_strict_writes_nothing_when_a_file_fails_to_render(
 
     output = import_folder(runner, Path(app.config["CONTENT_DIR"]), "--strict")
 
-    assert re.search(r"nested\.md:5: error: the Markdown is nested too deeply to render", output)
+    assert re.search(r"nested\.md:6: error: lists and quotes nested more than 100 levels deep",
+                     output)
     assert "nothing was written" in output
     assert stored_posts(app) == {}
     with app.app_context():

@@ -3,6 +3,8 @@ from pathlib import Path
 
 import pytest
 
+from app.content.nesting import MAX_NESTING
+from app.content.problems import ContentError
 from app.content.reader import decode, read_article
 from app.content.render import EXCERPT_MAX_CHARS, render_markdown, template_tag_notice
 
@@ -384,3 +386,27 @@ def test_code_blocks_and_tables_are_reachable_by_keyboard() -> None:
     page_html = render_markdown("```python\nx = 1\n```\n\n| a |\n|---|\n| 1 |\n").html
 
     assert '<pre tabindex="0">' in page_html and '<table tabindex="0">' in page_html
+
+
+# --- nesting -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("body", "line", "message"), [
+    ("Intro.\n\n" + "1. " * 2000, 3, "lists and quotes nested more than 100 levels deep"),
+    ("Intro.\n\n" + "".join("> " * depth + "x\n" for depth in range(1, 300)),
+     3 + MAX_NESTING, "lists and quotes nested more than 100 levels deep"),
+    ("Intro.\n\n" + "<div>" * 100_000, 3, "HTML elements nested more than 100 levels deep"),
+], ids=["list_markers_on_one_line", "quotes_on_lines", "unclosed_divs"])
+def test_nesting_past_folios_limit_is_refused_before_rendering(body, line, message):
+    """The same error whichever Markdown and nh3 are installed: 3.11.3 runs out of stack on the
+    list, 3.11.4 renders it; both take minutes over the quotes, nh3 over the divs."""
+    with pytest.raises(ContentError) as info:
+        render_markdown(body)
+    assert (info.value.line, info.value.message) == (line, message)
+    assert info.value.hint
+
+
+def test_nesting_to_the_limit_renders():
+    body = "".join("    " * level + "- item\n" for level in range(MAX_NESTING))
+    assert render_markdown(body).html.count("<ul>") == MAX_NESTING
+
