@@ -21,7 +21,7 @@ from sqlalchemy import inspect, text
 from sqlalchemy.engine import URL, Connection, Engine
 
 from app import config, database
-from app.errors import DATABASE_UNAVAILABLE
+from app.database import UNAVAILABLE as DATABASE_UNAVAILABLE
 
 _GUARDED = "_folio_guarded"
 EXIT_FAILURE = 1

@@ -53,8 +53,14 @@ class Defaults:
     # Namespace in Redis, so several sites (or test runs) can share one server.
     CACHE_KEY_PREFIX = "folio:"
     CACHE_SECONDS = 3600
-    # While Redis is unreachable, how often to try it again (pages are served uncached).
+    # While Redis is unreachable, how often to try it again (meanwhile each process caches
+    # pages in its own memory, up to CACHE_MAX_ENTRIES).
     REDIS_RETRY_SECONDS = 5.0
+    # Each process asks the database for the content version at least this often, whatever
+    # the fast mirror (Redis, or the file beside SQLite) says: the bound on how long a page can
+    # lag an import whose publication to the mirror was lost (the importer killed after its
+    # commit, Redis unreachable from it). 0 asks on every request.
+    VERSION_CHECK_SECONDS = 2.0
     SQLALCHEMY_DATABASE_URI: str | None = None  # filled in by the factory: SQLite in instance/
     SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {}
     LOG_LEVEL = "INFO"
@@ -112,6 +118,7 @@ ENV_SETTINGS: dict[str, tuple[str, Callable[[str, str], Any]]] = {
     "CACHE_SECONDS": ("CACHE_SECONDS", _as_int),
     "CACHE_KEY_PREFIX": ("CACHE_KEY_PREFIX", _as_str),
     "REDIS_RETRY_SECONDS": ("REDIS_RETRY_SECONDS", _as_float),
+    "VERSION_CHECK_SECONDS": ("VERSION_CHECK_SECONDS", _as_float),
     "DATABASE_URL": ("SQLALCHEMY_DATABASE_URI", _as_str),
     "LOG_LEVEL": ("LOG_LEVEL", _as_str),
     "LOG_FORMAT": ("LOG_FORMAT", _as_str),
@@ -162,8 +169,8 @@ def check(config: Mapping[str, Any]) -> None:
     for name in ("POSTS_PER_PAGE", "FEED_SIZE", "CACHE_MAX_ENTRIES", "CACHE_SECONDS"):
         if int(config[name]) < 1:
             raise ConfigError(f"{name} must be at least 1")
-    for name in ("PROXY_FIX", "HSTS_SECONDS"):
-        if int(config[name]) < 0:
+    for name in ("PROXY_FIX", "HSTS_SECONDS", "VERSION_CHECK_SECONDS"):
+        if float(config[name]) < 0:
             raise ConfigError(f"{name} must be 0 or more, got {config[name]}")
     if config["LOG_FORMAT"] is not None and config["LOG_FORMAT"] not in LOG_FORMATS:
         raise ConfigError(f"LOG_FORMAT={config['LOG_FORMAT']!r} must be one of "

@@ -4,8 +4,8 @@
 Usage (from anywhere; paths are resolved from this file):
 
     python3 bench/load_check.py [--posts 10000] [--seconds 60] [--connections 64]
-                                [--database-url URL] [--redis-url URL] [--fresh]
-                                [--work DIR] [--readme]
+                                [--database-url URL] [--redis-url URL | --redis-down]
+                                [--fresh] [--work DIR] [--readme]
 
 The claim it checks (issue 12's load requirement): with 10,000 posts imported, 60 seconds of
 wrk with 64 connections on a mix of pages give no socket error (connect, read, write, timeout)
@@ -26,10 +26,17 @@ and no response outside 2xx/3xx.
 4. `wrk -t2 -cC -dS --timeout 5s` with a generated Lua script: each request takes the next URL
    of the mix, each response's status is counted, and the counts are summed over the threads.
 
-Exit status: 0 when the check passed, 1 when it failed (an error, a status outside 2xx/3xx, or
-a step that failed), 2 on bad usage or a missing tool or folder. With --readme the result
-replaces this configuration's row (database and cache) between `<!-- load-check:start -->` and
-`<!-- load-check:end -->` in README.md, keeping the other configurations' rows.
+With --redis-down (issue 10's Redis outage) the load runs twice on the same database: with no
+Redis configured, then with REDIS_URL pointing at a `redis-server` this script starts, lets the
+probe fill, and stops before wrk begins, so the whole load meets a Redis that has gone away.
+The report gives both rows and the ratio of their req/s, which must be at least
+REDIS_DOWN_TARGET (each process then caches pages in its own memory, as without Redis).
+
+Exit status: 0 when the check passed, 1 when it failed (an error, a status outside 2xx/3xx, a
+ratio under its target, or a step that failed), 2 on bad usage or a missing tool or folder.
+With --readme the result replaces each configuration's row (database and cache) between
+`<!-- load-check:start -->` and `<!-- load-check:end -->` in README.md, keeping the other
+configurations' rows.
 
 Environment:
     FOLIO_SHARED  folder holding bench/gen_corpus.py (default: <repo>/../shared)
@@ -44,12 +51,13 @@ import os
 import re
 import secrets
 import shutil
+import socket
 import subprocess
 import sys
 import time
 import urllib.parse
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -70,6 +78,8 @@ SOCKET_ERRORS = ("connect_err", "read_err", "write_err", "timeout")
 ALIAS = "load-check-old-address"  # the old address given to one post of the corpus
 QUERIES = ("caching", "postgresql latency", "kubernetes")
 HOME_PER_PAGE = 10  # POSTS_PER_PAGE's default, which the production settings keep
+# Issue 10: with Redis configured but gone, at least half the req/s of no Redis at all.
+REDIS_DOWN_TARGET = 0.5
 
 
 class CheckError(sb.StepError):
@@ -421,7 +431,7 @@ def database_url(args: argparse.Namespace, work: Path) -> str:
     return f"sqlite:///{db_path}"
 
 
-def folio_env(args: argparse.Namespace, url: str, corpus: Path, port: int) -> dict[str, str]:
+def folio_env(url: str, corpus: Path, port: int, redis_url: str | None) -> dict[str, str]:
     """The production settings; nothing from the shell bends gunicorn's own defaults."""
     env = dict(os.environ)
     for name in ("FLASK_DEBUG", "GUNICORN_CMD_ARGS", "WEB_CONCURRENCY", "GUNICORN_THREADS",
@@ -430,9 +440,9 @@ def folio_env(args: argparse.Namespace, url: str, corpus: Path, port: int) -> di
     env.update(FLASK_APP="wsgi", DATABASE_URL=url, CONTENT_DIR=str(corpus),
                FOLIO_ENV="production", SECRET_KEY=secrets.token_hex(32),
                SITE_URL=f"http://127.0.0.1:{port}")
-    if args.redis_url:
-        # A prefix of its own: the Redis may be shared; the entries expire (CACHE_SECONDS).
-        env.update(REDIS_URL=args.redis_url,
+    if redis_url:
+        # A prefix of its own: the Redis may be shared; the pages expire (CACHE_SECONDS).
+        env.update(REDIS_URL=redis_url,
                    CACHE_KEY_PREFIX=f"folio-load-check-{secrets.token_hex(4)}:")
     return env
 
@@ -486,11 +496,10 @@ def serving_folio(env: dict[str, str], port: int, log_path: Path) -> Iterator[sb
         server.stop()
 
 
-def labels(args: argparse.Namespace) -> tuple[str, str]:
+def database_label(args: argparse.Namespace) -> str:
     url = str(args.database_url or "sqlite:")
-    database = "PostgreSQL" if url.startswith(("postgres", "postgresql")) else (
+    return "PostgreSQL" if url.startswith(("postgres", "postgresql")) else (
         "SQLite" if url.startswith("sqlite") else url.split(":", 1)[0])
-    return database, "Redis" if args.redis_url else "in-process"
 
 
 def command_line(args: argparse.Namespace) -> str:
@@ -500,17 +509,45 @@ def command_line(args: argparse.Namespace) -> str:
         words.append("--database-url postgresql://...")
     if args.redis_url:
         words.append("--redis-url redis://...")
+    if args.redis_down:
+        words.append("--redis-down")
     return " ".join(words)
 
 
-def check(args: argparse.Namespace, generator: Path, wrk: str) -> Run:
+@dataclass(frozen=True)
+class Load:
+    """One configuration to load: its cache's label and Redis, and what happens between the
+    probe (which fills the caches) and wrk."""
+
+    cache: str  # in-process, Redis, Redis down
+    redis_url: str | None = None
+    before_load: Callable[[], None] | None = None
+
+
+def check(args: argparse.Namespace, generator: Path, wrk: str) -> list[Run]:
     work: Path = args.work
     log(f"== {args.posts:,} posts")
     corpus = make_corpus(generator, args.posts, work)
+    url = database_url(args, work)
+    import_corpus(folio_env(url, corpus, sb.free_port(), args.redis_url))
+    if not args.redis_down:
+        cache = "Redis" if args.redis_url else "in-process"
+        return [load_once(args, wrk, url, corpus, Load(cache, args.redis_url))]
+    baseline = load_once(args, wrk, url, corpus, Load("in-process"))
+    with redis_server(work) as redis:
+        down = load_once(args, wrk, url, corpus, Load(
+            "Redis down", f"redis://127.0.0.1:{redis.port}/0", before_load=redis.stop))
+    compare_with_no_redis(down, baseline)
+    return [baseline, down]
+
+
+def load_once(args: argparse.Namespace, wrk: str, url: str, corpus: Path, load: Load) -> Run:
+    """Serve, probe the mix, then wrk: one configuration's Run."""
+    work: Path = args.work
     port = sb.free_port()
-    env = folio_env(args, database_url(args, work), corpus, port)
-    import_corpus(env)
-    log_path = work / "logs" / "load-check.log"
+    env = folio_env(url, corpus, port, load.redis_url)
+    log_path = work / "logs" / f"load-check-{load.cache.lower().replace(' ', '-')}.log"
+    log(f"== {load.cache}")
     with serving_folio(env, port, log_path) as server:
         site = discover(server.base_url)
         mix = build_mix(site)
@@ -521,6 +558,8 @@ def check(args: argparse.Namespace, generator: Path, wrk: str) -> Run:
         log(f"  the mix: {len(mix)} URLs; {site.total:,} public posts")
         script = work / "load-check.lua"
         script.write_text(lua_script(mix), encoding="utf-8")
+        if load.before_load is not None:
+            load.before_load()
         probed = log_path.stat().st_size  # the log after this is the load's alone
         done = sb.run(f"wrk -t{WRK_THREADS} -c{args.connections} -d{args.seconds}s",
                       [wrk, f"-t{WRK_THREADS}", f"-c{args.connections}", f"-d{args.seconds}s",
@@ -528,18 +567,23 @@ def check(args: argparse.Namespace, generator: Path, wrk: str) -> Run:
                        server.base_url + "/"], timeout=args.seconds + 120)
         result = parse_wrk(done.stdout)
         alive = server.exit_status() is None
-    database, cache = labels(args)
     workers, threads = gunicorn_settings(env)
-    run = Run(database, cache, site.total, args.seconds, args.connections, workers, threads,
-              mix, result, command_line(args))
+    run = Run(database_label(args), load.cache, site.total, args.seconds, args.connections,
+              workers, threads, mix, result, command_line(args))
     if not alive:
         run.notes.append("gunicorn had exited by the end of the load")
+    with log_path.open("rb") as handle:
+        handle.seek(probed)
+        describe_load(run, handle.read().decode("utf-8", errors="replace"), log_path)
+    return run
+
+
+def describe_load(run: Run, server_log: str, log_path: Path) -> None:
+    """What went wrong (notes) and what is worth reading (observed), from the server's log."""
+    result = run.result
     if sum(result.statuses.values()) != result.requests:
         run.notes.append(f"wrk counted {result.requests:,} responses, the script "
                          f"{sum(result.statuses.values()):,}")
-    with log_path.open("rb") as handle:
-        handle.seek(probed)
-        server_log = handle.read().decode("utf-8", errors="replace")
     entries = list(access_entries(server_log))
     if result.outside_2xx_3xx:
         failing = failing_paths(entries)
@@ -549,7 +593,47 @@ def check(args: argparse.Namespace, generator: Path, wrk: str) -> Run:
                             + ", ".join(longest))
     recycled = server_log.count("Autorestarting worker")
     run.observed.append(f"workers recycled {recycled} times (max_requests)")
-    return run
+
+
+def compare_with_no_redis(down: Run, baseline: Run) -> float:
+    """Judge the Redis-down run against the same load without Redis: the ratio of their req/s,
+    noted on the Redis-down run (a failure under REDIS_DOWN_TARGET)."""
+    ratio = down.result.rps / baseline.result.rps if baseline.result.rps else 0.0
+    said = (f"Redis stopped after the probe, so the whole load met a Redis gone away: "
+            f"{down.result.rps:,.0f} req/s, {ratio:.2f}× the {baseline.result.rps:,.0f} req/s "
+            f"of the same load with no Redis configured (target ≥ {REDIS_DOWN_TARGET}×)")
+    (down.observed if ratio >= REDIS_DOWN_TARGET else down.notes).insert(0, said)
+    return ratio
+
+
+@contextmanager
+def redis_server(work: Path) -> Iterator[sb.Server]:
+    """A redis-server of this check's own (no persistence), stopped on leaving if not before."""
+    binary = shutil.which("redis-server")
+    if binary is None:
+        raise CheckError("redis-server is missing: apt-get install redis-server")
+    port = sb.free_port()
+    server = Server("Redis", [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+                              "--appendonly", "no"],
+                    cwd=work, env=dict(os.environ), port=port,
+                    log_path=work / "logs" / "load-check-redis.log")
+    try:
+        wait_for_redis(port)
+        yield server
+    finally:
+        server.stop()
+
+
+def wait_for_redis(port: int, timeout: float = 10) -> None:
+    """Until Redis answers PING; CheckError at the deadline."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=1) as sock:
+            sock.sendall(b"PING\r\n")
+            if sock.recv(64).startswith(b"+PONG"):
+                return
+        time.sleep(0.05)
+    raise CheckError(f"redis-server on port {port} did not answer within {timeout:.0f} s")
 
 
 # The report
@@ -627,8 +711,10 @@ def update_readme(run: Run, readme: Path = README) -> bool:
                                   merge_block(marked_block(readme), run))
 
 
-def render_report(run: Run) -> str:
-    return render_block({"run": table_row(run)}, {"run": run_line(run)})
+def render_report(runs: Sequence[Run]) -> str:
+    keys = [f"{n}" for n in range(len(runs))]  # in the order run, not sorted by name
+    return render_block(dict(zip(keys, map(table_row, runs), strict=True)),
+                        dict(zip(keys, map(run_line, runs), strict=True)))
 
 
 # Main
@@ -645,6 +731,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     ap.add_argument("--database-url", help="a PostgreSQL database to import into and serve "
                     "from (default: a SQLite file in the work folder)")
     ap.add_argument("--redis-url", help="serve with the shared Redis cache at this URL")
+    ap.add_argument("--redis-down", action="store_true",
+                    help="load without Redis, then with a Redis that is stopped before the "
+                    "load, and compare their req/s")
     ap.add_argument("--fresh", action="store_true",
                     help="start the SQLite database from an empty file")
     ap.add_argument("--work", type=Path, default=sb.WORK,
@@ -655,16 +744,21 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         ap.error("--posts, --seconds and --connections must be positive")
     if args.connections < WRK_THREADS:
         ap.error(f"--connections must be at least {WRK_THREADS} (one per wrk thread)")
+    if args.redis_url and args.redis_down:
+        ap.error("--redis-down starts a Redis of its own: give it no --redis-url")
     args.work = args.work.resolve()
     return args
 
 
-def check_setup() -> tuple[Path, str]:
-    """gen_corpus.py and wrk; CheckError naming what is missing and how to get it."""
+def check_setup(redis_down: bool = False) -> tuple[Path, str]:
+    """gen_corpus.py and wrk (and redis-server for --redis-down); CheckError naming what is
+    missing and how to get it."""
     problems = []
     wrk = sb.find_tools()["wrk"]
     if not wrk:
         problems.append("wrk is missing: apt-get install wrk")
+    if redis_down and not shutil.which("redis-server"):
+        problems.append("redis-server is missing: apt-get install redis-server")
     for name in ("python", "gunicorn"):
         if not (sb.VENV_BIN / name).is_file():
             problems.append(f"{sb.VENV_BIN / name} is missing: python3 -m venv .venv && "
@@ -682,7 +776,7 @@ def check_setup() -> tuple[Path, str]:
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     try:
-        generator, wrk = check_setup()
+        generator, wrk = check_setup(args.redis_down)
     except CheckError as exc:
         log(f"error: {exc}")
         return 2
@@ -691,16 +785,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     load_before = " ".join(f"{x:.2f}" for x in os.getloadavg())
     started = time.monotonic()
     try:
-        run = check(args, generator, wrk)
+        runs = check(args, generator, wrk)
     except sb.StepError as exc:
         log(f"error: {exc}")
         return 1
-    run.machine = sb.machine_facts({"wrk": wrk}, load_before)
+    machine = sb.machine_facts({"wrk": wrk}, load_before)
+    for run in runs:
+        run.machine = machine
     log(f"== done in {time.monotonic() - started:.0f} s")
-    print(render_report(run))
+    print(render_report(runs))
     if args.readme:
-        update_readme(run)
-    return 0 if run.result.passed and not run.notes else 1
+        for run in runs:
+            update_readme(run)
+    return 0 if all(run.result.passed and not run.notes for run in runs) else 1
 
 
 if __name__ == "__main__":

@@ -211,7 +211,7 @@ def redis_prefix() -> Iterator[str]:
         client.delete(key)
 
 
-def test_redis_holds_the_pages_and_the_version(one_post: Flask, database_url: str,
+def test_redis_holds_the_pages_and_the_content_state(one_post: Flask, database_url: str,
                                                content_dir: Path, redis_prefix: str,
                                                write_article: ArticleWriter,
                                                extra_app: Any) -> None:
@@ -225,7 +225,7 @@ def test_redis_holds_the_pages_and_the_version(one_post: Flask, database_url: st
     assert importer.test_cli_runner().invoke(args=["import-posts"]).exit_code == 0
 
     keys = redis.Redis.from_url(REDIS_URL).keys(f"{redis_prefix}*")
-    assert any(key.endswith(b"content-version") for key in keys)
+    assert any(key.endswith(b"content-state") for key in keys)
     assert any(b"page:" in key for key in keys)
     assert b"Second Post" in reader.test_client().get("/").data
 

@@ -7,8 +7,8 @@ from typing import Any
 from flask import Flask
 
 from app.caching.requests import request_identity, validator_headers, validators
-from app.caching.state import StateTracker
 from app.caching.store import PageStore
+from app.caching.tracker import StateTracker
 
 
 class FastPath:

@@ -1,6 +1,6 @@
-"""Redis as an optimisation, never a dependency: when it cannot be reached, Folio serves
-uncached pages and asks the database for the content version, logs one warning, tries Redis
-again every ``REDIS_RETRY_SECONDS``, and says so when caching resumes."""
+"""Redis as an optimisation, never a dependency: when it cannot be reached, each process caches
+pages in its own memory and asks the database for the content version, logs one warning, tries
+Redis again every ``REDIS_RETRY_SECONDS``, and says so when sharing resumes."""
 
 from __future__ import annotations
 
@@ -46,15 +46,15 @@ class RedisGuard:
         self.down = False
         self._retry_at = 0.0
         self._lock = threading.Lock()
-        self._recovery_hooks: list[Callable[[], None]] = []
+        self._recovery_hooks: list[Callable[[], object]] = []
 
-    def on_recovery(self, hook: Callable[[], None]) -> None:
+    def on_recovery(self, hook: Callable[[], object]) -> None:
         self._recovery_hooks.append(hook)
 
     def call(self, operation: Callable[[], T], fallback: T) -> T:
         import redis
 
-        if self.down and time.monotonic() < self._retry_at:
+        if self.down and not self._may_retry():
             return fallback
         try:
             result = operation()
@@ -65,14 +65,26 @@ class RedisGuard:
             self._recovered()
         return result
 
+    def _may_retry(self) -> bool:
+        """True for one caller once the retry time has come: a Redis that does not answer
+        (rather than refusing) costs SOCKET_TIMEOUT, and only one request should pay it."""
+        if time.monotonic() < self._retry_at:
+            return False  # the common case while down, without taking the lock
+        with self._lock:
+            now = time.monotonic()
+            if now < self._retry_at:
+                return False
+            self._retry_at = now + self.retry_seconds
+            return True
+
     def _failed(self, error: Exception) -> None:
         with self._lock:
             self._retry_at = time.monotonic() + self.retry_seconds
             if self.down:
                 return
             self.down = True
-        log.warning("Redis at %s is unreachable (%s): serving pages uncached and reading the "
-                    "content version from the database; retrying every %g s",
+        log.warning("Redis at %s is unreachable (%s): caching pages in this process and "
+                    "reading the content version from the database; retrying every %g s",
                     self.where, error, self.retry_seconds,
                     extra={"event": "redis_unavailable"})
 
@@ -81,7 +93,7 @@ class RedisGuard:
             if not self.down:
                 return
             self.down = False
-        log.info("Redis at %s answers again: caching resumed", self.where,
+        log.info("Redis at %s answers again: sharing the cache again", self.where,
                  extra={"event": "redis_recovered"})
         for hook in self._recovery_hooks:
             self.call(hook, None)

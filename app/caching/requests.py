@@ -12,8 +12,9 @@ from typing import Any
 
 from flask import Flask, Response, current_app, g, request
 
-from app.caching.state import ContentState, StateTracker
+from app.caching.state import ContentState
 from app.caching.store import PageStore
+from app.caching.tracker import StateTracker
 from app.models import utcnow
 
 UNCACHED_ENDPOINTS = frozenset({"static", "health.healthz", "health.readyz"})

@@ -3,6 +3,7 @@ URL mix, the README block), then one short real run on each database: no error a
 
 from __future__ import annotations
 
+import dataclasses
 import http.server
 import os
 import shutil
@@ -42,9 +43,11 @@ def result(statuses: dict[int, int], **errors: int) -> Any:
                                   "status_err")})
 
 
-def a_run(database: str = "SQLite", cache: str = "in-process", **statuses: int) -> Any:
+def a_run(database: str = "SQLite", cache: str = "in-process", rps: float = 100.0,
+          **statuses: int) -> Any:
     counts = {int(k.lstrip("s")): n for k, n in statuses.items()} or {200: 900, 304: 100}
-    return lc.Run(database, cache, 10_000, 60, 64, 2, 4, lc.build_mix(SITE), result(counts),
+    measured = dataclasses.replace(result(counts), rps=rps)
+    return lc.Run(database, cache, 10_000, 60, 64, 2, 4, lc.build_mix(SITE), measured,
                   "python3 bench/load_check.py --posts 10000", date="2026-11-25")
 
 
@@ -253,6 +256,33 @@ def test_merge_replaces_the_same_configuration_and_keeps_the_others() -> None:
     assert again.count("- **") == 2
 
 
+@pytest.mark.parametrize(("down_rps", "passed"), [(600.0, True), (500.0, True), (499.0, False)])
+def test_redis_down_is_judged_against_the_same_load_without_redis(down_rps: float,
+                                                                   passed: bool) -> None:
+    baseline = a_run("PostgreSQL", "in-process", rps=1000.0)
+    down = a_run("PostgreSQL", "Redis down", rps=down_rps)
+
+    ratio = lc.compare_with_no_redis(down, baseline)
+
+    assert ratio == pytest.approx(down_rps / 1000.0)
+    assert lc.table_row(down).endswith("| passed |" if passed else "| FAILED |")
+    assert f"{ratio:.2f}× the 1,000 req/s of the same load with no Redis" in lc.run_line(down)
+
+
+def test_the_report_keeps_the_runs_in_the_order_they_ran() -> None:
+    report = lc.render_report([a_run("PostgreSQL", "in-process"),
+                               a_run("PostgreSQL", "Redis down")])
+
+    rows = [line for line in report.splitlines() if line.startswith("| PostgreSQL")]
+    assert [row.split(" | ")[1] for row in rows] == ["in-process", "Redis down"]
+
+
+def test_redis_down_starts_its_own_redis_so_takes_no_url() -> None:
+    assert lc.parse_args(["--redis-down"]).redis_down
+    with pytest.raises(SystemExit):
+        lc.parse_args(["--redis-down", "--redis-url", "redis://127.0.0.1:6379/0"])
+
+
 def test_update_readme_writes_between_the_markers(tmp_path: Path) -> None:
     readme = tmp_path / "README.md"
     readme.write_text(f"# Title\n\n{lc.MARK_START}\nearlier results\n{lc.MARK_END}\n\nAfter.\n",
@@ -320,3 +350,32 @@ def test_a_real_run_sees_no_error(backend_options: list[str], tmp_path: Path,
     line = next(line for line in done.stdout.splitlines() if line.startswith("- **"))
     statuses = line.split("; statuses ", 1)[1].split(";", 1)[0]
     assert "200: " in statuses and "301: " in statuses and "304: " in statuses
+
+
+@pytest.fixture
+def postgres_database() -> Iterator[str]:
+    name = f"folio_load_check_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+    yield make_database(name)
+    drop_database(name)
+
+
+def test_a_real_run_with_redis_down_reports_both_loads_and_their_ratio(
+        postgres_database: str, tmp_path: Path) -> None:
+    missing = [what for what, present in (
+        ("wrk", shutil.which("wrk")), ("redis-server", shutil.which("redis-server")),
+        ("../shared", (SHARED / "bench").is_dir())) if not present]
+    if missing:
+        if os.environ.get("CI"):
+            pytest.fail(f"{', '.join(missing)} missing: CI must be able to run the load check")
+        pytest.skip(f"{', '.join(missing)} missing")
+
+    done = subprocess.run(
+        [sys.executable, BENCH / "load_check.py", *SHORT, "--work", tmp_path,
+         "--database-url", postgres_database, "--redis-down"],
+        capture_output=True, text=True, timeout=1800, check=False)
+
+    assert done.returncode == 0, done.stdout + done.stderr[-3000:]
+    rows = [line for line in done.stdout.splitlines() if line.startswith("| PostgreSQL")]
+    assert [row.split(" | ")[1] for row in rows] == ["in-process", "Redis down"]
+    assert all(row.endswith("| 0 | 0 | passed |") for row in rows)
+    assert "of the same load with no Redis configured" in done.stdout

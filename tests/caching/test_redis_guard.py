@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import threading
+import time
+
 import pytest
 import redis
 
@@ -42,3 +45,36 @@ def test_recovery_runs_the_hooks_once() -> None:
     assert guard.call(lambda: "value", None) == "value"
     assert guard.call(lambda: "value", None) == "value"
     assert recovered == ["hook"] and not guard.down
+
+
+def test_when_the_retry_time_comes_only_one_caller_pays_for_the_attempt() -> None:
+    """A Redis that does not answer costs each attempt the socket timeout: the requests that
+    arrive meanwhile take the fallback instead of queueing behind it."""
+    guard = RedisGuard("here", retry_seconds=0.05)
+    guard.call(refused, None)
+    time.sleep(0.1)  # the retry time has come
+    attempting, release = threading.Event(), threading.Event()
+    calls: list[str] = []
+
+    def hanging() -> str:
+        calls.append("attempt")
+        attempting.set()
+        release.wait(5)
+        raise redis.TimeoutError("no answer")
+
+    attempt = threading.Thread(target=guard.call, args=(hanging, None))
+    attempt.start()
+    attempting.wait(5)
+    def answering() -> str:
+        calls.append("second")
+        return "value"
+
+    meanwhile = guard.call(answering, "fallback")
+    release.set()
+    attempt.join(5)
+
+    assert meanwhile == "fallback" and calls == ["attempt"]
+
+
+def refused() -> None:
+    raise redis.ConnectionError("refused")

@@ -1,0 +1,127 @@
+"""The content state's mirrors: what they hold survives a round trip, they never move backwards
+(a slow process cannot put an older import's state back), and a reader follows the database
+where a mirror cannot be corrected."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+import redis
+from flask.testing import FlaskCliRunner
+
+from app import create_app
+from app.caching.mirrors import FileMirror, Mirror, Reading, RedisMirror
+from app.caching.redis_guard import RedisGuard, connect
+from app.caching.state import ContentState
+from app.extensions import db
+from tests.conftest import ArticleWriter
+
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+JAN, FEB = datetime(2025, 1, 1, tzinfo=UTC), datetime(2025, 2, 1, 12, 30, 5, 123, tzinfo=UTC)
+
+
+def a_state(version: str, latest: datetime | None = JAN,
+            upcoming: datetime | None = None) -> ContentState:
+    return ContentState(version, latest, upcoming, latest or JAN)
+
+
+def held(mirror: Mirror) -> Reading:
+    reading = mirror.read()
+    assert reading is not None, "the mirror was unreachable"
+    return reading
+
+
+@pytest.fixture
+def prefix() -> Iterator[str]:
+    prefix = f"folio-test-{uuid.uuid4().hex[:8]}:"
+    yield prefix
+    client = redis.Redis.from_url(REDIS_URL)
+    for key in client.scan_iter(f"{prefix}*"):
+        client.delete(key)
+
+
+@pytest.fixture
+def redis_mirror(prefix: str) -> RedisMirror:
+    return RedisMirror(connect(REDIS_URL), RedisGuard("test", 1.0), prefix + "content-state")
+
+
+@pytest.mark.parametrize("state", [a_state("0", None), a_state("7", FEB, upcoming=FEB),
+                                   a_state("12", JAN)])
+def test_a_state_survives_its_json(state: ContentState) -> None:
+    again = ContentState.from_json(state.to_json())
+
+    assert again == state and again.epoch == state.epoch
+    assert again.last_modified_http == state.last_modified_http
+
+
+@pytest.mark.parametrize("raw", ['{"version": "x1"}', "[]", "not json",
+                                 '{"version": "3", "latest_public": null, '
+                                 '"next_publication": null, "last_modified": "2025-01-01"}'])
+def test_anything_else_is_refused(raw: str) -> None:
+    with pytest.raises((ValueError, KeyError, TypeError)):
+        ContentState.from_json(raw)
+
+
+def test_redis_holds_the_newest_state_whatever_the_order_of_writes(
+        redis_mirror: RedisMirror) -> None:
+    assert held(redis_mirror).version is None  # empty, and says so
+
+    redis_mirror.publish(a_state("5"))
+    redis_mirror.publish(a_state("4", FEB))  # a slow process, read before import 5
+    assert held(redis_mirror).state == a_state("5")
+
+    redis_mirror.publish(a_state("5", FEB))  # the same import, a post gone live since
+    redis_mirror.publish(a_state("5", JAN))
+    assert held(redis_mirror).state == a_state("5", FEB)
+    # No expiry: a worker started during a database outage needs it as long as pages live.
+    assert redis.Redis.from_url(REDIS_URL).ttl(redis_mirror.key) == -1
+
+
+def test_a_foreign_value_in_redis_reads_as_empty(redis_mirror: RedisMirror) -> None:
+    redis.Redis.from_url(REDIS_URL).hset(redis_mirror.key, mapping={"state": "garbage"})
+
+    assert held(redis_mirror).version is None
+    redis_mirror.publish(a_state("3"))
+    assert held(redis_mirror).version == "3"
+
+
+def test_the_file_holds_the_newest_version_whatever_the_order_of_writes(
+        tmp_path: Path) -> None:
+    mirror = FileMirror(tmp_path / "folio.sqlite3.version")
+    assert held(mirror).version is None
+
+    mirror.publish(a_state("10"))
+    mirror.publish(a_state("9"))
+
+    assert held(mirror).version == "10"
+    assert mirror.path.read_text() == "10"
+
+
+def test_a_redis_ahead_of_a_restored_database_is_overruled_not_followed(
+        migrated_database: str, content_dir: Path, prefix: str,
+        write_article: ArticleWriter) -> None:
+    """After restoring an older backup the database's versions are lower than Redis's copy,
+    which "set if newer" will not lower: each reader follows the database from its next
+    check on, and stays there (it does not flip back to the mirror between checks)."""
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": migrated_database,
+                      "CONTENT_DIR": str(content_dir), "REDIS_URL": REDIS_URL,
+                      "CACHE_KEY_PREFIX": prefix, "VERSION_CHECK_SECONDS": 3600})
+    write_article("first.md", title="First Post", date="2025-01-01")
+    runner: FlaskCliRunner = app.test_cli_runner()
+    assert runner.invoke(args=["import-posts"]).exit_code == 0
+    tracker = app.extensions["folio_content_state"]
+    mirror: RedisMirror = tracker.mirror
+    mirror.publish(a_state("99"))  # left by the database as it was before the restore
+
+    with app.app_context():
+        versions = [tracker.state().version for _ in range(3)]
+    assert versions == ["1"] * 3
+    peeked = tracker.peek()
+    assert peeked is not None and peeked.version == "1"
+    with app.app_context():
+        db.engine.dispose()
