@@ -23,14 +23,19 @@ command -v npm >/dev/null || apt_packages+=(nodejs npm)
 for tool in podman buildah runc debootstrap; do
   command -v "$tool" >/dev/null || apt_packages+=("$tool")
 done
+# The load check drives gunicorn with wrk and starts Redis servers of its own (so do the Redis
+# outage tests); the serve benchmark's nginx configuration is checked with nginx -t.
+command -v wrk >/dev/null || apt_packages+=(wrk)
+command -v redis-server >/dev/null || apt_packages+=(redis-server)
+command -v nginx >/dev/null || apt_packages+=(nginx-light)
 if [ "${#apt_packages[@]}" -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-    echo "Installing for the browser and container tests: ${apt_packages[*]}"
+    echo "Installing for the browser, container and load tests: ${apt_packages[*]}"
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -qq </dev/null
     apt-get install -y -qq --no-install-recommends "${apt_packages[@]}" </dev/null >/dev/null
   else
-    echo "Missing for the browser and container tests (they will be skipped):" \
+    echo "Missing for the browser, container and load tests (they will be skipped):" \
          "sudo apt-get install" \
          "${apt_packages[*]}" >&2
   fi
