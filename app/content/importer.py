@@ -64,8 +64,8 @@ from app.models import (
 
 # The modules whose code shapes a stored post: when any of them changes (a new release, a
 # fix), the next import re-renders every file, with no version number to remember to bump.
-PIPELINE_MODULES = ("addresses", "characters", "highlight", "metadata", "reader", "render",
-                    "slugs", "values")
+PIPELINE_MODULES = ("addresses", "characters", "highlight", "metadata", "nesting", "reader",
+                    "render", "slugs", "values")
 ARTICLE_SUFFIXES = (".md", ".markdown")
 WRITE_BATCH = 200
 # Search looks at this much of a post's text; a book-length post is still found by its start.
@@ -687,8 +687,14 @@ def _parallel_map(func: Callable[[J], R], jobs: Sequence[J], workers: int) -> It
     from concurrent.futures import Future, ProcessPoolExecutor
 
     chunks: Iterable[Sequence[J]] = (jobs[i:i + CHUNK] for i in range(0, len(jobs), CHUNK))
-    context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+    # Not "fork": a worker forked from the CLI would inherit the import lock's file and the
+    # database's sockets and, killed or not, keep the lock held and the transaction open for
+    # as long as it lives. The fork server is a fresh interpreter that holds none of them;
+    # importing the workers' modules into it once keeps each worker's start a plain fork.
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload([__name__, func.__module__])
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_start_worker,
+                             initargs=(RENDER_SECONDS,)) as pool:
         pending: deque[Future[list[R]]] = deque(
             pool.submit(_run_chunk, func, chunk) for chunk in islice(chunks, workers * 3))
         while pending:
@@ -697,3 +703,24 @@ def _parallel_map(func: Callable[[J], R], jobs: Sequence[J], workers: int) -> It
             if following is not None:
                 pending.append(pool.submit(_run_chunk, func, following))
             yield from results
+
+
+def _start_worker(render_seconds: float) -> None:
+    """Runs first in each worker process: render under the caller's time limit (the worker
+    imported this module afresh, at its default) and die when the caller dies."""
+    global RENDER_SECONDS
+    RENDER_SECONDS = render_seconds
+    caller = multiprocessing.parent_process()
+    if caller is not None:
+        threading.Thread(target=_die_with, args=(caller,), name="die-with-caller",
+                         daemon=True).start()
+
+
+def _die_with(caller: multiprocessing.process.BaseProcess) -> None:
+    # Left alone, a worker whose caller died would wait for work forever (it holds the writing
+    # end of its own queue, so it never reads an end of file), and PR_SET_PDEATHSIG would not
+    # help: a worker's parent is the fork server, which lives on while any worker keeps open
+    # the pipe that tells it the caller is gone. The caller's end of this pipe closes however
+    # the caller ends, SIGKILL included; if it already has, the join returns at once.
+    caller.join()
+    os.kill(os.getpid(), signal.SIGKILL)

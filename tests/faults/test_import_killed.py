@@ -20,10 +20,15 @@ on PostgreSQL:
 
 PostgreSQL's sequences are not transactional, so the killed import may have used up post ids;
 they are not part of the snapshot (nothing reads them but the next insert).
+
+A SIGKILL to the CLI alone (its process group spared, as when an out-of-memory killer picks it)
+must end the import just as completely: its render workers die with it, and nothing of it keeps
+the import lock or a database session, so the next import starts at once.
 """
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import os
 import pty
@@ -51,6 +56,13 @@ CHANGED_EVERY = 10  # every 10th post of the first batch comes back changed
 IMPORT_TIMEOUT_S = 600  # on a busy 2-core machine 2,000 posts take 20-40 s
 SEARCH_WORDS = ("caching", "latency", "postgresql", "kubernetes")
 PROGRESS = re.compile(rb"Rendering\s.*?(\d+)/(\d+)")
+# The corpus's shortest posts, to render quickly. Killed at half-way: after the first write batch
+# (200), and with enough left that both workers are busy (while the CLI writes a batch, they
+# render the 96 posts in flight).
+CLI_ALONE_POSTS = 500
+CLI_ALONE_KILLED_AT = 0.5
+SETTLE_S = 10  # how long anything of a killed import may outlive it
+NEXT_IMPORT_TIMEOUT_S = 300  # 500 short posts take 10-40 s; waiting on a dead import: forever
 
 
 @pytest.fixture(scope="module")
@@ -192,6 +204,25 @@ class Importer:
             assert time.monotonic() < deadline, "no progress from the import"
             time.sleep(0.02)
 
+    def kill_cli(self) -> None:
+        """SIGKILL to the CLI alone, not its process group."""
+        os.kill(self.process.pid, signal.SIGKILL)
+        self.process.wait(10)
+
+    def survivors(self, timeout: float) -> list[str]:
+        """The processes of the import's group still alive after up to ``timeout`` seconds,
+        as pid and command line."""
+        deadline = time.monotonic() + timeout
+        while self.group() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        return [f"{pid}: {command_line(pid)}" for pid in self.group()]
+
+    def workers(self) -> list[int]:
+        """The import's live worker processes: the group but the CLI and the helpers it started
+        with a command line of their own (multiprocessing's fork server, resource tracker)."""
+        return [pid for pid in self.group() if pid != self.process.pid and not (
+            parent_of(pid) == self.process.pid and "multiprocessing" in command_line(pid))]
+
     def group(self) -> list[int]:
         """The live processes of the import's process group (the CLI and its workers)."""
         members = []
@@ -210,18 +241,35 @@ class Importer:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        if self.process.returncode is None:  # the test failed first: leave nothing running
+        # The test failed first, or killed the CLI alone: leave nothing of the import running.
+        if self.process.returncode is None or self.group():
             self.kill()
 
     def kill(self) -> None:
         """SIGKILL to the whole group, then wait until none of it is left."""
-        os.killpg(self.process.pid, signal.SIGKILL)
+        with contextlib.suppress(ProcessLookupError):  # the CLI and all of its are gone
+            os.killpg(self.process.pid, signal.SIGKILL)
         self.process.wait(10)
         deadline = time.monotonic() + 10
         while self.group() and time.monotonic() < deadline:
             time.sleep(0.05)
         assert not self.group(), "processes of the killed import are still running"
         self.reader.join(10)
+
+
+def command_line(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()[:200]
+    except OSError:
+        return "(gone)"
+
+
+def parent_of(pid: int) -> int | None:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    return int(stat[stat.rindex(")") + 2:].split()[1])
 
 
 def postgres_sessions(url: str) -> list[tuple[int, Any]]:
@@ -247,13 +295,15 @@ def advisory_locks(url: str) -> int:
         engine.dispose()
 
 
-def assert_no_lock_left(url: str, sessions_before_kill: list[tuple[int, Any]]) -> None:
-    """PostgreSQL ends the dead client's sessions (and their locks); SQLite's lock files beside
-    the database are free: the kernel released the dead process's flock."""
+def assert_no_lock_left(url: str, sessions_before_kill: list[tuple[int, Any]],
+                        within: float = 30) -> None:
+    """PostgreSQL ends the dead client's sessions (and their locks) within ``within`` seconds;
+    SQLite's lock files beside the database are free: the kernel released the dead process's
+    flock."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "postgresql":
         dead = {pid for pid, _ in sessions_before_kill}
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + within
         while dead & {pid for pid, _ in postgres_sessions(url)}:
             assert time.monotonic() < deadline, "the killed import's sessions live on"
             time.sleep(0.1)
@@ -261,7 +311,9 @@ def assert_no_lock_left(url: str, sessions_before_kill: list[tuple[int, Any]]) -
         return
     assert parsed.database
     database = Path(parsed.database)
-    for lock_file in database.parent.glob(f"{database.name}.*.lock"):
+    lock_files = list(database.parent.glob(f"{database.name}.*.lock"))
+    assert lock_files, "no lock file: the import took no lock to check"
+    for lock_file in lock_files:
         with lock_file.open("a+b") as handle:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)  # BlockingIOError if held
             fcntl.flock(handle, fcntl.LOCK_UN)
@@ -289,7 +341,7 @@ def test_import_killed_halfway_leaves_the_database_as_it_was(
 
     with Importer(env, whole, tmp_path / "killed-import.log") as importer:
         importer.wait_until_rendered(0.5, IMPORT_TIMEOUT_S)
-        workers = len(importer.group()) - 1
+        workers = len(importer.workers())
         sessions = postgres_sessions(empty_database) if "postgresql" in empty_database else []
         importer.kill()
 
@@ -307,3 +359,34 @@ def test_import_killed_halfway_leaves_the_database_as_it_was(
     assert post_count(empty_database) == POSTS
     after = snapshot(empty_database)
     assert len(after["search"]["caching"]) > len(before["search"]["caching"])
+
+
+def test_import_whose_cli_alone_is_killed_leaves_no_worker_lock_or_session(
+        empty_database: str, corpus: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "posts"
+    folder.mkdir()
+    for article in sorted(corpus.glob("*.md"), key=lambda path: path.stat().st_size)[
+            :CLI_ALONE_POSTS]:
+        shutil.copyfile(article, folder / article.name)
+    env = server_environment(DATABASE_URL=empty_database, IMPORT_WORKERS="2")
+    migrated = flask_command(env, "db", "upgrade")
+    assert migrated.returncode == 0, migrated.stderr
+    postgresql = make_url(empty_database).get_backend_name() == "postgresql"
+
+    with Importer(env, folder, tmp_path / "killed-import.log") as importer:
+        importer.wait_until_rendered(CLI_ALONE_KILLED_AT, IMPORT_TIMEOUT_S)
+        assert len(importer.workers()) == 2, importer.group()
+        sessions = postgres_sessions(empty_database) if postgresql else []
+        importer.kill_cli()
+        survivors = importer.survivors(SETTLE_S)
+        assert not survivors, f"the killed import's processes live on: {survivors}"
+
+    if postgresql:  # the import had written its first batch: its transaction had an id
+        assert any(xid is not None for _, xid in sessions), sessions
+    assert_no_lock_left(empty_database, sessions, within=SETTLE_S)
+    started = time.monotonic()
+    done = flask_command(env, "import-posts", str(folder), timeout=NEXT_IMPORT_TIMEOUT_S)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "Another import" not in done.stderr, f"it waited ({time.monotonic() - started:.0f} s)"
+    assert f"Import: {CLI_ALONE_POSTS} added, 0 updated" in done.stdout, done.stdout[-3000:]
+    assert post_count(empty_database) == CLI_ALONE_POSTS
