@@ -33,6 +33,7 @@ REPO = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 SHARED = Path(os.environ.get("FOLIO_SHARED", REPO.parent / "shared"))
 CORPORA = SHARED / "corpora"
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 
 
 def make_database(name: str) -> str:
@@ -57,6 +58,18 @@ def _clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     """Settings in the developer's shell must not leak into tests."""
     for name in ENV_SETTINGS:
         monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture
+def redis_prefix() -> Iterator[str]:
+    """A CACHE_KEY_PREFIX of the test's own on the shared Redis; its keys deleted after."""
+    import redis
+
+    prefix = f"folio-test-{uuid.uuid4().hex[:8]}:"
+    yield prefix
+    client = redis.Redis.from_url(REDIS_URL)
+    for key in client.scan_iter(f"{prefix}*"):
+        client.delete(key)
 
 
 @pytest.fixture(scope="session")

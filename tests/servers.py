@@ -124,3 +124,11 @@ def flask_command(environment: Mapping[str, str], *args: str,
     return subprocess.run([sys.executable, "-m", "flask", *args], cwd=REPO, env=dict(environment),
                           capture_output=True, text=True, timeout=timeout,
                           stdin=subprocess.DEVNULL)
+
+
+def prepared_site(environment: Mapping[str, str]) -> None:
+    """``flask db upgrade`` then ``flask import-posts``, as a deployment's start runs them;
+    fails the test with the command's output if either fails."""
+    for command in (("db", "upgrade"), ("import-posts",)):
+        done = flask_command(environment, *command)
+        assert done.returncode == 0, done.stderr

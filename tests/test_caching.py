@@ -3,10 +3,8 @@ across processes, with and without Redis), scheduled posts, one render per cold 
 
 from __future__ import annotations
 
-import os
 import threading
 import time
-import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -20,10 +18,8 @@ from flask.testing import FlaskClient, FlaskCliRunner
 from app import create_app
 from app.caching import cache
 from app.extensions import db
-from tests.conftest import ArticleWriter
+from tests.conftest import REDIS_URL, ArticleWriter
 from tests.servers import Gunicorn, fetch, flask_command, server_environment
-
-REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 
 
 @pytest.fixture
@@ -200,15 +196,6 @@ def test_the_in_process_cache_is_bounded(one_post: Flask, database_url: str,
         stored = cache.cache._cache  # type: ignore[attr-defined]  # SimpleCache's own dict
         # cachelib prunes before each insert once over the threshold: at most one more.
         assert 0 < len(stored) <= 3 + 1
-
-
-@pytest.fixture
-def redis_prefix() -> Iterator[str]:
-    prefix = f"folio-test-{uuid.uuid4().hex[:8]}:"
-    yield prefix
-    client = redis.Redis.from_url(REDIS_URL)
-    for key in client.scan_iter(f"{prefix}*"):
-        client.delete(key)
 
 
 def test_redis_holds_the_pages_and_the_content_state(one_post: Flask, database_url: str,

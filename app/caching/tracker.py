@@ -66,14 +66,7 @@ class StateTracker:
         reading = self._read()
         if reading is None or reading.version is None or self._check_due():
             return None
-        version = self._version(reading)
-        known = self._state
-        if known is not None and known.version == version and known.is_current():
-            return known
-        adopted = self._adoptable(reading, version)
-        if adopted is not None:
-            self._state = adopted
-        return adopted
+        return self._known_or_adopted(self._version(reading), reading)
 
     def publish(self) -> None:
         """Put the database's state into every mirror (unless one holds a newer state already):
@@ -118,13 +111,9 @@ class StateTracker:
         return self._state_for(version, reading)
 
     def _state_for(self, version: str | None, reading: Reading | None) -> ContentState:
-        known = self._state
-        if known is not None and known.version == version and known.is_current():
-            return known
-        adopted = self._adoptable(reading, version)
-        if adopted is not None:
-            self._state = adopted
-            return adopted
+        current = self._known_or_adopted(version, reading)
+        if current is not None:
+            return current
         with self._lock:
             known = self._state  # another thread may have loaded it meanwhile
             if known is not None and known.version == version and known.is_current():
@@ -132,6 +121,18 @@ class StateTracker:
             fresh = load_state(version if version is not None else database_version())
             self._state = fresh
             return fresh
+
+    def _known_or_adopted(self, version: str | None,
+                          reading: Reading | None) -> ContentState | None:
+        """The state for ``version`` without asking the database: the one this process knows,
+        else the one the mirror holds (then kept); None when neither is current."""
+        known = self._state
+        if known is not None and known.version == version and known.is_current():
+            return known
+        adopted = self._adoptable(reading, version)
+        if adopted is not None:
+            self._state = adopted
+        return adopted
 
     @staticmethod
     def _adoptable(reading: Reading | None, version: str | None) -> ContentState | None:

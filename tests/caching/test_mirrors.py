@@ -4,9 +4,6 @@ where a mirror cannot be corrected."""
 
 from __future__ import annotations
 
-import os
-import uuid
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -19,9 +16,8 @@ from app.caching.mirrors import FileMirror, Mirror, Reading, RedisMirror
 from app.caching.redis_guard import RedisGuard, connect
 from app.caching.state import ContentState
 from app.extensions import db
-from tests.conftest import ArticleWriter
+from tests.conftest import REDIS_URL, ArticleWriter
 
-REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 JAN, FEB = datetime(2025, 1, 1, tzinfo=UTC), datetime(2025, 2, 1, 12, 30, 5, 123, tzinfo=UTC)
 
 
@@ -37,17 +33,8 @@ def held(mirror: Mirror) -> Reading:
 
 
 @pytest.fixture
-def prefix() -> Iterator[str]:
-    prefix = f"folio-test-{uuid.uuid4().hex[:8]}:"
-    yield prefix
-    client = redis.Redis.from_url(REDIS_URL)
-    for key in client.scan_iter(f"{prefix}*"):
-        client.delete(key)
-
-
-@pytest.fixture
-def redis_mirror(prefix: str) -> RedisMirror:
-    return RedisMirror(connect(REDIS_URL), RedisGuard("test", 1.0), prefix + "content-state")
+def redis_mirror(redis_prefix: str) -> RedisMirror:
+    return RedisMirror(connect(REDIS_URL), RedisGuard("test", 1.0), redis_prefix + "content-state")
 
 
 @pytest.mark.parametrize("state", [a_state("0", None), a_state("7", FEB, upcoming=FEB),
@@ -103,14 +90,14 @@ def test_the_file_holds_the_newest_version_whatever_the_order_of_writes(
 
 
 def test_a_redis_ahead_of_a_restored_database_is_overruled_not_followed(
-        migrated_database: str, content_dir: Path, prefix: str,
+        migrated_database: str, content_dir: Path, redis_prefix: str,
         write_article: ArticleWriter) -> None:
     """After restoring an older backup the database's versions are lower than Redis's copy,
     which "set if newer" will not lower: each reader follows the database from its next
     check on, and stays there (it does not flip back to the mirror between checks)."""
     app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": migrated_database,
                       "CONTENT_DIR": str(content_dir), "REDIS_URL": REDIS_URL,
-                      "CACHE_KEY_PREFIX": prefix, "VERSION_CHECK_SECONDS": 3600})
+                      "CACHE_KEY_PREFIX": redis_prefix, "VERSION_CHECK_SECONDS": 3600})
     write_article("first.md", title="First Post", date="2025-01-01")
     runner: FlaskCliRunner = app.test_cli_runner()
     assert runner.invoke(args=["import-posts"]).exit_code == 0

@@ -10,9 +10,7 @@ Redis prefix), whatever its format, so the simulation does not depend on how it 
 
 from __future__ import annotations
 
-import os
 import time
-import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -24,10 +22,9 @@ from sqlalchemy.engine import make_url
 
 from app import create_app
 from app.extensions import db
-from tests.conftest import ArticleWriter
+from tests.conftest import REDIS_URL, ArticleWriter
 from tests.servers import Gunicorn, fetch, flask_command, server_environment
 
-REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 CHECK_SECONDS = 1.0
 SLACK_SECONDS = 1.5  # a loaded CI machine's scheduling, on top of the bound itself
 
@@ -61,16 +58,11 @@ class Mirror:
 
 
 @pytest.fixture
-def prefix(migrated_database: str) -> Iterator[str | None]:
+def prefix(migrated_database: str, request: pytest.FixtureRequest) -> str | None:
     """SQLite runs with its mirror file, PostgreSQL with Redis (under a prefix of its own)."""
     if make_url(migrated_database).get_backend_name() == "sqlite":
-        yield None
-        return
-    prefix = f"folio-test-{uuid.uuid4().hex[:8]}:"
-    yield prefix
-    client = redis.Redis.from_url(REDIS_URL)
-    for key in client.scan_iter(f"{prefix}*"):
-        client.delete(key)
+        return None
+    return str(request.getfixturevalue("redis_prefix"))
 
 
 def settings(database_url: str, prefix: str | None, content_dir: Path,

@@ -31,7 +31,7 @@ from app.extensions import db
 from app.models import Tag
 from tests.conftest import POSTGRES_SERVER, ArticleWriter
 from tests.html import parse, text_of
-from tests.servers import Gunicorn, flask_command, server_environment
+from tests.servers import Gunicorn, prepared_site, server_environment
 
 TERMINATE_ONE = text("SELECT pg_terminate_backend(:pid, 5000)")  # waits until it is gone
 TERMINATE_ALL = text("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
@@ -210,9 +210,7 @@ def site_environment(empty_database: str, content_dir: Path,
                       title=f"Post {n:02}", tags="Python", category="Notes")
     env = server_environment(DATABASE_URL=empty_database, CONTENT_DIR=str(content_dir),
                              SITE_URL="http://blog.test", GUNICORN_ACCESS_LOG="0")
-    for command in (("db", "upgrade"), ("import-posts",)):
-        done = flask_command(env, *command)
-        assert done.returncode == 0, done.stderr
+    prepared_site(env)
     return env
 
 

@@ -5,7 +5,6 @@ itself when Redis returns."""
 from __future__ import annotations
 
 import logging
-import os
 import time
 import uuid
 from collections.abc import Iterator
@@ -18,11 +17,10 @@ from sqlalchemy.engine import make_url
 
 from app import create_app
 from app.extensions import db
-from tests.conftest import ArticleWriter
+from tests.conftest import REDIS_URL, ArticleWriter
 from tests.faults.proxy import CuttableProxy
 from tests.faults.redis_server import RedisServer, own_redis
 
-REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 RETRY_SECONDS = 0.3
 
 

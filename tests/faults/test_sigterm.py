@@ -46,7 +46,7 @@ import pytest
 
 from tests.conftest import ArticleWriter
 from tests.faults.slow_wsgi import DELAY_HEADER
-from tests.servers import Gunicorn, flask_command, server_environment
+from tests.servers import Gunicorn, prepared_site, server_environment
 
 SLOW_S = 1.5  # how long a slow request takes; SIGTERM arrives while it runs
 SIGNAL_AFTER_S = 0.5  # slow requests are sent this long before the signal
@@ -243,9 +243,7 @@ def site_environment(empty_database: str, content_dir: Path,
                       author="Ada Lovelace")
     env = server_environment(DATABASE_URL=empty_database, CONTENT_DIR=str(content_dir),
                              SITE_URL="http://blog.test", GUNICORN_ACCESS_LOG="0")
-    for command in (("db", "upgrade"), ("import-posts",)):
-        done = flask_command(env, *command)
-        assert done.returncode == 0, done.stderr
+    prepared_site(env)
     return env
 
 
