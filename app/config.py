@@ -43,6 +43,9 @@ class Defaults:
     SITEMAP_MAX_URLS = 50_000
     # Worker processes for rendering Markdown during an import; 0 means one per CPU.
     IMPORT_WORKERS = 0
+    # A file still rendering after this many seconds is reported and not imported (thousands
+    # of unclosed brackets make Python-Markdown quadratic); real articles take well under one.
+    IMPORT_RENDER_SECONDS = 60.0
     DB_POOL_SIZE = 5
     # Shared cache and content version for many processes or containers; unset, each process
     # caches for itself (still never stale: the version lives in the database too).
@@ -112,6 +115,7 @@ ENV_SETTINGS: dict[str, tuple[str, Callable[[str, str], Any]]] = {
     "POSTS_PER_PAGE": ("POSTS_PER_PAGE", _as_int),
     "FEED_SIZE": ("FEED_SIZE", _as_int),
     "IMPORT_WORKERS": ("IMPORT_WORKERS", _as_int),
+    "IMPORT_RENDER_SECONDS": ("IMPORT_RENDER_SECONDS", _as_float),
     "DB_POOL_SIZE": ("DB_POOL_SIZE", _as_int),
     "REDIS_URL": ("REDIS_URL", _as_str),
     "CACHE_MAX_ENTRIES": ("CACHE_MAX_ENTRIES", _as_int),
@@ -172,6 +176,9 @@ def check(config: Mapping[str, Any]) -> None:
     for name in ("PROXY_FIX", "HSTS_SECONDS", "VERSION_CHECK_SECONDS"):
         if float(config[name]) < 0:
             raise ConfigError(f"{name} must be 0 or more, got {config[name]}")
+    if float(config["IMPORT_RENDER_SECONDS"]) <= 0:
+        raise ConfigError(f"IMPORT_RENDER_SECONDS must be more than 0, got "
+                          f"{config['IMPORT_RENDER_SECONDS']}")
     if config["LOG_FORMAT"] is not None and config["LOG_FORMAT"] not in LOG_FORMATS:
         raise ConfigError(f"LOG_FORMAT={config['LOG_FORMAT']!r} must be one of "
                           f"{', '.join(LOG_FORMATS)}")

@@ -12,7 +12,7 @@ from flask.testing import FlaskCliRunner
 from sqlalchemy import func, select
 
 from app import queries
-from app.content import importer
+from app.content import importer, planning, writing
 from app.extensions import db
 from app.models import Author, Category, ImportRun, Post, PostAlias, RemovedPost, Tag
 from tests.conftest import ArticleWriter
@@ -322,7 +322,7 @@ def test_a_failure_part_way_leaves_the_database_as_it_was(
         write_article(f"new-{number}.md")
     write_article("existing.md", "Changed.\n")
     calls = []
-    real_write = importer._write_batch
+    real_write = writing.write_batch
 
     def failing_write(*args: object) -> None:
         calls.append(1)
@@ -331,7 +331,7 @@ def test_a_failure_part_way_leaves_the_database_as_it_was(
         real_write(*args)  # type: ignore[arg-type]
 
     monkeypatch.setattr(importer, "WRITE_BATCH", 2)
-    monkeypatch.setattr(importer, "_write_batch", failing_write)
+    monkeypatch.setattr(writing, "write_batch", failing_write)
 
     result = runner.invoke(args=["import-posts"])
 
@@ -402,15 +402,13 @@ def test_real_corpora_import_without_errors_and_reimport_changes_nothing(
 def test_a_new_pipeline_re_renders_every_post(app: Flask, runner: FlaskCliRunner,
                                               write_article: ArticleWriter,
                                               monkeypatch: pytest.MonkeyPatch) -> None:
-    from app.content import importer
-
     write_article("a.md")
     write_article("b.md")
     run_import(runner)
-    importer.pipeline_fingerprint.cache_clear()
-    monkeypatch.setattr(importer, "_pipeline_source_digest", lambda: "code of a new release")
+    planning.pipeline_fingerprint.cache_clear()
+    monkeypatch.setattr(planning, "_pipeline_source_digest", lambda: "code of a new release")
 
     result = run_import(runner)
-    importer.pipeline_fingerprint.cache_clear()
+    planning.pipeline_fingerprint.cache_clear()
 
     assert "0 added, 2 updated, 0 unchanged" in result.output

@@ -191,8 +191,16 @@ _YAML_STRUCTURE = frozenset("[{|>!&*")
 _KEY_LINE = re.compile(r"^[\"']?([A-Za-z_][\w.-]*)[\"']?[ \t]*[:=]")
 
 
-def read_article(text: str) -> RawArticle:
-    """Split decoded text into frontmatter and body; raises ContentError on bad frontmatter."""
+@dataclass(frozen=True)
+class _Parts:
+    handler: BaseHandler
+    frontmatter: str
+    first: int  # the file line of the frontmatter's line 0
+    body: str
+    body_line: int
+
+
+def _split(text: str) -> _Parts:
     handler = next((h for h in _HANDLERS if h.detect(text)), None)
     if handler is None:
         raise ContentError(1, "no frontmatter: title and date are required",
@@ -208,6 +216,21 @@ def read_article(text: str) -> RawArticle:
     # swallowed blank lines after it.
     opening = handler.FM_BOUNDARY.match(text)  # type: ignore[union-attr]
     first = 1 + (text.count("\n", 0, opening.end()) if opening else 0)
+    return _Parts(handler, fm, first, body, body_line)
+
+
+def article_body(text: str) -> tuple[str, int]:
+    """The body of an article already read by :func:`read_article`, and its first line, without
+    parsing the frontmatter again."""
+    parts = _split(text)
+    return parts.body, parts.body_line
+
+
+def read_article(text: str) -> RawArticle:
+    """Split decoded text into frontmatter and body; raises ContentError on bad frontmatter."""
+    parts = _split(text)
+    handler, fm, first, body, body_line = (parts.handler, parts.frontmatter, parts.first,
+                                           parts.body, parts.body_line)
     notices: list[Notice] = []
     key_lines = {m.group(1): number + first for number, line in enumerate(fm.split("\n"))
                  if (m := _KEY_LINE.match(line))}

@@ -34,7 +34,7 @@ from flask.testing import FlaskCliRunner
 from markdown.blockprocessors import ParagraphProcessor
 from sqlalchemy import func, select
 
-from app.content import importer
+from app.content import building, files
 from app.content.characters import INVISIBLE, printable
 from app.content.metadata import MetaSettings, normalise
 from app.content.nesting import check_markdown_nesting, flow_too_deep
@@ -237,14 +237,15 @@ def write(path: Path, text: str) -> None:
 
 
 @pytest.fixture
-def hostile_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+def hostile_folder(app: Flask, tmp_path: Path,
+                   monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     folder = tmp_path / "hostile"
     shutil.copytree(HOSTILE, folder)
     outside = tmp_path / "outside"
     outside.mkdir()
     make_hostile_files(folder, outside)
     # quadratic_markdown.md renders for minutes; a second shows the limit is kept.
-    monkeypatch.setattr(importer, "RENDER_SECONDS", 1.0)
+    monkeypatch.setitem(app.config, "IMPORT_RENDER_SECONDS", 1.0)
     yield folder
     (folder / "fifty_megabytes.md").unlink()  # pytest keeps the last runs' folders
 
@@ -288,7 +289,7 @@ def counts_as_expected(output: str) -> bool:
 
 
 def test_the_table_covers_every_file_in_the_folder(hostile_folder: Path) -> None:
-    assert set(importer.discover(hostile_folder)) == set(ERRORS) | set(IMPORTED) | set(EITHER)
+    assert set(files.discover(hostile_folder)) == set(ERRORS) | set(IMPORTED) | set(EITHER)
 
 
 def test_every_hostile_file_gets_its_error_or_imports(app: Flask, runner: FlaskCliRunner,
@@ -439,12 +440,10 @@ def test_strict_imports_nothing_from_a_hostile_folder(app: Flask, runner: FlaskC
 IMPORT_SCRIPT = """
 import sys
 from app import create_app
-from app.content import importer
 from app.extensions import db
 
-importer.RENDER_SECONDS = 1.0
 app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": sys.argv[1],
-                  "CONTENT_DIR": sys.argv[2]})
+                  "CONTENT_DIR": sys.argv[2], "IMPORT_RENDER_SECONDS": 1.0})
 with app.app_context():
     db.create_all()
 result = app.test_cli_runner().invoke(args=["import-posts", sys.argv[2]])
@@ -707,8 +706,8 @@ def render_slowly(body: str, *, title: str = "") -> Rendered:
 def test_a_file_that_renders_too_long_is_an_error_and_the_rest_imports(
         app: Flask, runner: FlaskCliRunner, write_article: Any,
         monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(importer, "RENDER_SECONDS", 1.0)
-    monkeypatch.setattr(importer, "render_markdown", render_slowly)
+    app.config["IMPORT_RENDER_SECONDS"] = 1.0
+    monkeypatch.setattr(building, "render_markdown", render_slowly)
     write_article("a-good.md")
     write_article("b-slow.md", "Please render me slowly.\n")
     write_article("c-after.md", "Some *emphasis*.\n")

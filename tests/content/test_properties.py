@@ -18,7 +18,7 @@ import yaml
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from app.content import importer
+from app.content import planning
 from app.content.characters import INVISIBLE
 from app.content.metadata import MAX_TITLE_LENGTH, MetaSettings, normalise
 from app.content.problems import ContentError, InvalidArticle
@@ -173,7 +173,8 @@ def test_random_yaml_frontmatter_is_read_or_refused(meta: dict[str, Any], body: 
 ))
 def test_a_file_of_any_bytes_imports_or_gets_a_content_error(data: bytes) -> None:
     """What the importer does with each file: decode, read, normalise, render."""
-    parsed = expect_documented_errors(lambda: importer._parse(data, "post.md", MetaSettings()))
+    parsed = expect_documented_errors(
+        lambda: planning.parse_article(data, "post.md", MetaSettings()))
     if parsed is not None:
         meta, raw, _ = parsed
         rendered = expect_documented_errors(lambda: render_markdown(raw.body, title=meta.title))

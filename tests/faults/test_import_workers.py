@@ -19,7 +19,7 @@ from flask.testing import FlaskCliRunner
 from sqlalchemy import create_engine, func, select
 from sqlalchemy.engine import Engine, make_url
 
-from app.content import importer
+from app.content import workers
 from app.extensions import db
 from app.locks import exclusive
 from app.models import Post
@@ -52,8 +52,8 @@ def test_workers_hold_neither_the_lock_nor_a_database_connection(engine: Engine)
     with exclusive(engine, "import"), engine.begin() as connection:
         connection.execute(select(1))
         ours = open_files()
-        seen = list(importer._parallel_map(open_files, range(importer.PARALLEL_THRESHOLD),
-                                           WORKERS))
+        seen = list(workers.parallel_map(open_files, range(workers.PARALLEL_THRESHOLD),
+                                        WORKERS))
 
     # What the caller holds for the import: sockets to the server, or the database file and
     # the lock file beside it (a name in /proc is the same file, a socket's inode the same
@@ -71,21 +71,23 @@ def test_workers_hold_neither_the_lock_nor_a_database_connection(engine: Engine)
 
 
 def test_an_import_in_process_renders_in_workers_under_the_callers_time_limit(
-        app: Flask, runner: FlaskCliRunner, write_article: ArticleWriter,
-        monkeypatch: pytest.MonkeyPatch) -> None:
+        app: Flask, runner: FlaskCliRunner, write_article: ArticleWriter) -> None:
     # Enough files for the worker pool, and two workers even on a one-CPU machine.
     app.config["IMPORT_WORKERS"] = WORKERS
-    for number in range(importer.PARALLEL_THRESHOLD):
+    for number in range(workers.PARALLEL_THRESHOLD):
         write_article(f"post-{number:02d}.md", f"Paragraph {number}.\n")
-    write_article("slow.md", "[" * 60_000)
-    monkeypatch.setattr(importer, "RENDER_SECONDS", 1.0)  # the workers' default is a minute
+    # About 2 MB of ordinary paragraphs: seconds to render in any release of Python-Markdown,
+    # on any machine, where each of the others takes milliseconds.
+    paragraph = "Some *emphasis*, a [link](https://example.com) and `code`. " * 4 + "\n\n"
+    write_article("slow.md", paragraph * 8000)
+    app.config["IMPORT_RENDER_SECONDS"] = 1.0  # the default is a minute
 
     result = runner.invoke(args=["import-posts"])
 
     assert result.exit_code == 1, result.output
     assert re.search(r"slow\.md:5: error: the Markdown was still rendering after 1 s; not "
                      r"imported", result.output), result.output
-    assert f"Import: {importer.PARALLEL_THRESHOLD} added, 0 updated" in result.output
+    assert f"Import: {workers.PARALLEL_THRESHOLD} added, 0 updated" in result.output
     with app.app_context():
         stored = db.session.scalar(select(func.count()).select_from(Post))
-    assert stored == importer.PARALLEL_THRESHOLD
+    assert stored == workers.PARALLEL_THRESHOLD

@@ -1,0 +1,89 @@
+"""Rendering one planned file into the post the write pass stores; runs in a worker process.
+
+The plan already read the file's metadata; here its body is rendered. The file is read again
+(workers share no memory with the planner) but its frontmatter is not parsed again: the bytes
+must hash to what the plan saw, or the file changed under the import.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from app.content import files, workers
+from app.content.metadata import ArticleMeta, MetaSettings, reading_minutes
+from app.content.planning import digest, pipeline_fingerprint
+from app.content.problems import ContentError
+from app.content.reader import article_body, decode
+from app.content.render import plain_text, render_markdown
+
+# Python-Markdown takes time quadratic in the length of a paragraph for some input (thousands of
+# unclosed `[` or `![`): a 100 kB file of them would render for hours. A real article renders
+# in well under a second per 100 kB, so a file still rendering after this long is reported.
+RENDER_SECONDS = 60.0
+# Search looks at this much of a post's text; a book-length post is still found by its start.
+SEARCH_TEXT_LIMIT = 200_000
+
+
+@dataclass(frozen=True)
+class BuildJob:
+    folder: str
+    rel: str
+    digest: str  # what the plan read
+    meta: ArticleMeta
+    settings: MetaSettings
+    render_seconds: float = RENDER_SECONDS
+
+
+@dataclass(frozen=True)
+class BuiltPost:
+    """A file rendered: what the write pass stores besides its metadata."""
+
+    digest: str
+    text: str  # the source as written (decoded, repaired)
+    html: str
+    toc: list[dict[str, Any]]
+    excerpt: str
+    search_text: str
+    reading_minutes: int
+
+
+@dataclass(frozen=True)
+class Built:
+    """One job's outcome: the post, or why the file was not imported."""
+
+    rel: str
+    post: BuiltPost | None = None
+    error: ContentError | None = None
+
+
+def build_file(job: BuildJob) -> Built:
+    """Render the file of ``job``; never raises for what the file holds."""
+    try:
+        data = files.read_source(Path(job.folder), job.rel)
+        if digest(pipeline_fingerprint(job.settings), data) != job.digest:
+            raise ContentError(1, "the file changed while it was being imported",
+                               "run the import again")
+        text, _ = decode(data)
+        body, body_line = article_body(text)
+    except ContentError as exc:
+        return Built(job.rel, error=exc)
+    except Exception as exc:
+        return Built(job.rel, error=ContentError(1, f"could not render this file: {exc!r}"))
+    try:
+        with workers.time_limit(job.render_seconds):
+            rendered = render_markdown(body, title=job.meta.title)
+    except ContentError as exc:
+        return Built(job.rel, error=ContentError(body_line + exc.line - 1, exc.message,
+                                                 exc.hint))
+    except workers.TooSlow:
+        return Built(job.rel, error=ContentError(
+            body_line, f"the Markdown was still rendering after {job.render_seconds:g} s; "
+            "not imported", "look for thousands of [, ![ or < that are never closed"))
+    except Exception as exc:
+        return Built(job.rel, error=ContentError(1, f"could not render this file: {exc!r}"))
+    return Built(job.rel, BuiltPost(
+        digest=job.digest, text=text, html=rendered.html, toc=rendered.toc,
+        excerpt=rendered.excerpt, search_text=plain_text(rendered.html)[:SEARCH_TEXT_LIMIT],
+        reading_minutes=reading_minutes(rendered.word_count)))

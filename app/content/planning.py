@@ -1,0 +1,210 @@
+"""The import's first passes, without the database: which files changed, what they say, and
+what writing them means.
+
+1. *scan*: hash every file with the pipeline's fingerprint; a file whose hash matches the
+   database's is skipped at once;
+2. *examine*: read the frontmatter of the changed files (in worker processes when there are
+   many), so that slugs, collisions and tag spellings are decided with every file in view;
+3. *plan*: which post each file becomes, which keeps an old slug, which aliases it claims.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from functools import cache
+from importlib.metadata import version
+from pathlib import Path
+
+from app.content import files, workers
+from app.content.metadata import ALIAS_KEYS, SLUG_KEYS, ArticleMeta, MetaSettings, normalise
+from app.content.problems import ContentError, InvalidArticle, Notice, Problem
+from app.content.reader import RawArticle, decode, read_article
+from app.content.render import template_tag_notice
+from app.content.report import ImportReport, Progress
+
+# The modules whose code shapes a stored post: when any of them changes (a new release, a
+# fix), the next import re-renders every file, with no version number to remember to bump.
+PIPELINE_MODULES = ("addresses", "building", "characters", "highlight", "metadata", "nesting",
+                    "reader", "render", "slugs", "values")
+
+
+@dataclass(frozen=True)
+class Existing:
+    """A post the database holds, as the plan needs it."""
+
+    id: int
+    slug: str
+    digest: str
+
+
+@dataclass
+class Examined:
+    """A changed file, read: its metadata, or why it cannot be imported."""
+
+    rel: str
+    digest: str
+    meta: ArticleMeta | None = None
+    notices: list[Notice] = field(default_factory=list)
+    errors: list[ContentError] = field(default_factory=list)
+
+
+@dataclass
+class Plan:
+    """What the write pass does for one changed file."""
+
+    rel: str
+    digest: str
+    meta: ArticleMeta
+    post_id: int | None  # None: a new post
+    old_slug: str | None
+    aliases: list[str] = field(default_factory=list)
+
+    @property
+    def renamed(self) -> bool:
+        return self.old_slug is not None and self.old_slug != self.meta.slug
+
+
+@cache
+def pipeline_fingerprint(settings: MetaSettings) -> bytes:
+    """Everything besides the file's bytes that shapes a post: a change re-renders all."""
+    parts = [_pipeline_source_digest(), settings.timezone, settings.default_author]
+    parts += [version(name) for name in ("markdown", "pygments", "nh3", "ftfy")]
+    return "\x00".join(parts).encode() + b"\x00"
+
+
+def _pipeline_source_digest() -> str:
+    package = Path(__file__).parent
+    code = hashlib.sha256()
+    for name in PIPELINE_MODULES:
+        code.update((package / f"{name}.py").read_bytes())
+    return code.hexdigest()
+
+
+def digest(fingerprint: bytes, data: bytes) -> str:
+    return hashlib.sha256(fingerprint + data).hexdigest()
+
+
+def examine(folder: Path, paths: list[str], existing: dict[str, Existing], settings: MetaSettings,
+            processes: int, progress: Progress, report: ImportReport) -> list[Examined]:
+    """The files of ``paths`` that changed since the database's copy, read; counts the
+    unchanged ones in ``report``."""
+    fingerprint = pipeline_fingerprint(settings)
+    changed: list[tuple[str, str]] = []
+    unreadable: list[Examined] = []
+    for rel in paths:
+        try:
+            file_digest = digest(fingerprint, files.read_source(folder, rel))
+        except ContentError as exc:
+            unreadable.append(Examined(rel, "", errors=[exc]))
+            continue
+        known = existing.get(rel)
+        if known is not None and known.digest == file_digest:
+            report.unchanged += 1
+        else:
+            changed.append((rel, file_digest))
+    progress.phase("Reading", len(changed))
+    jobs = [(str(folder), rel, file_digest, settings) for rel, file_digest in changed]
+    examined = []
+    for result in workers.parallel_map(examine_file, jobs, processes):
+        examined.append(result)
+        progress.advance()
+    return unreadable + examined
+
+
+def examine_file(job: tuple[str, str, str, MetaSettings]) -> Examined:
+    """Read one file's metadata; runs in a worker process."""
+    folder, rel, file_digest, settings = job
+    result = Examined(rel, file_digest)
+    try:
+        result.meta, _, result.notices = parse_article(files.read_source(Path(folder), rel), rel,
+                                                       settings)
+    except ContentError as exc:
+        result.errors = [exc]
+    except InvalidArticle as exc:
+        result.errors = exc.errors
+    except Exception as exc:  # a hostile file must not stop the import of the others
+        result.errors = [ContentError(1, f"could not read this file: {exc!r}")]
+    return result
+
+
+def parse_article(data: bytes, rel: str,
+                  settings: MetaSettings) -> tuple[ArticleMeta, RawArticle, list[Notice]]:
+    """A file's bytes as normalised metadata, the raw article, and the warnings on the way.
+
+    Raises ContentError or InvalidArticle for a file that cannot be imported.
+    """
+    text, notices = decode(data)
+    raw = read_article(text)
+    meta, meta_notices = normalise(raw, Path(rel).name, settings)
+    tag_notice = template_tag_notice(raw.body, raw.body_line)
+    notices += raw.notices + meta_notices + ([tag_notice] if tag_notice else [])
+    return meta, raw, notices
+
+
+def plan(examined: list[Examined], existing: dict[str, Existing], present: set[str],
+         prune: bool, report: ImportReport) -> list[Plan]:
+    """Resolve slugs and collisions with every file in view; fill the report's lists."""
+    missing = sorted(rel for rel in existing if rel not in present)
+    missing_by_slug = {existing[rel].slug: rel for rel in missing}
+    changed = {item.rel for item in examined}
+    # Unchanged posts keep their slugs; so do posts whose files are gone, until pruned.
+    owner = {known.slug: rel for rel, known in existing.items()
+             if rel in present and rel not in changed}
+    plans: list[Plan] = []
+    for item in examined:
+        for error in item.errors:
+            report.errors.append(Problem.from_error(report.where(item.rel), error))
+        report.warnings += [Problem.from_notice(report.where(item.rel), n) for n in item.notices]
+        if item.meta is None:
+            continue
+        slug = item.meta.slug
+        known = existing.get(item.rel)
+        gone = missing_by_slug.get(slug)
+        holder = owner.get(slug) or (gone if known is not None and not prune else None)
+        if holder is not None and holder != item.rel:
+            holder_is_gone = holder in missing_by_slug.values() and holder not in owner.values()
+            report.errors.append(_slug_clash(report, item, holder, holder_is_gone))
+            continue
+        owner[slug] = item.rel
+        if known is None and gone is not None:
+            # A file renamed or moved: the post keeps its identity (and feed id).
+            known = existing[gone]
+            missing.remove(gone)
+            del missing_by_slug[slug]
+        plans.append(Plan(item.rel, item.digest, item.meta, known.id if known else None,
+                          known.slug if known else None))
+        (report.updated if known else report.added).append(item.rel)
+    (report.removed if prune else report.missing).extend(missing)
+    _plan_aliases(plans, owner, report)
+    return plans
+
+
+def _slug_clash(report: ImportReport, item: Examined, holder: str,
+                holder_is_gone: bool) -> Problem:
+    assert item.meta is not None
+    line = item.meta.line_of(*SLUG_KEYS)
+    if holder_is_gone:
+        return Problem(report.where(item.rel), line, f"slug {item.meta.slug!r} still belongs to "
+                       f"{report.where(holder)}, whose file is gone",
+                       "run with --prune to remove that post, or set another slug: here")
+    return Problem(report.where(item.rel), line, f"slug {item.meta.slug!r} is already used by "
+                   f"{report.where(holder)}", "give one of the two files its own slug: line")
+
+
+def _plan_aliases(plans: list[Plan], owner: dict[str, str], report: ImportReport) -> None:
+    claimed: dict[str, str] = {}  # alias -> the file that gets it (the first to ask)
+    for item in plans:
+        for alias in item.meta.aliases:
+            if alias == item.meta.slug:
+                continue
+            holder = owner.get(alias) or claimed.get(alias)
+            if holder is not None:
+                what = "the slug" if alias in owner else "already an alias"
+                report.warnings.append(Problem(
+                    report.where(item.rel), item.meta.line_of(*ALIAS_KEYS),
+                    f"alias {alias!r} is {what} of {report.where(holder)}; ignored",
+                    "remove it from the aliases", "warning"))
+            else:
+                claimed[alias] = item.rel
+                item.aliases.append(alias)

@@ -1,0 +1,54 @@
+"""What an import did, as the author and the logs are told it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+from app.content.problems import Problem
+
+
+class Progress(Protocol):
+    def phase(self, label: str, total: int) -> None: ...
+
+    def advance(self, count: int = 1) -> None: ...
+
+
+class NoProgress:
+    def phase(self, label: str, total: int) -> None:
+        pass
+
+    def advance(self, count: int = 1) -> None:
+        pass
+
+
+@dataclass
+class ImportReport:
+    folder: str
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: int = 0
+    removed: list[str] = field(default_factory=list)  # pruned
+    missing: list[str] = field(default_factory=list)  # gone from disk, kept (no --prune)
+    warnings: list[Problem] = field(default_factory=list)
+    errors: list[Problem] = field(default_factory=list)
+    seconds: float = 0.0
+    written: bool = False
+
+    @property
+    def changes(self) -> int:
+        return len(self.added) + len(self.updated) + len(self.removed)
+
+    def where(self, rel: str) -> str:
+        """A file of the import as the author named its folder, for messages."""
+        return str(Path(self.folder) / rel)
+
+    def write_nothing(self) -> None:
+        """The import writes nothing after all: no file counts as added, updated or removed."""
+        self.added, self.updated, self.removed = [], [], []
+
+    def summary(self) -> str:
+        return (f"{len(self.added)} added, {len(self.updated)} updated, {self.unchanged} "
+                f"unchanged, {len(self.removed)} removed, {len(self.warnings)} warnings, "
+                f"{len(self.errors)} errors in {self.seconds:.2f} s")

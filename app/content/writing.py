@@ -1,0 +1,181 @@
+"""The import's SQL: every row it writes, inside the one transaction the importer commits.
+
+Nothing here decides what to write (``planning`` does) or renders (``building`` does): these
+functions take plans and built posts and turn them into rows, in batches.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import delete, insert, or_, select, update
+from sqlalchemy.orm import Session
+
+from app.content.building import BuiltPost
+from app.content.planning import Existing, Plan
+from app.content.report import ImportReport
+from app.content.slugs import slugify
+from app.models import (
+    Author,
+    Category,
+    ImportRun,
+    Post,
+    PostAlias,
+    RemovedPost,
+    SearchDocument,
+    Tag,
+    post_tags,
+    related_posts,
+    utcnow,
+)
+
+NamedModel = type[Author] | type[Category] | type[Tag]
+
+
+def existing_posts(session: Session) -> dict[str, Existing]:
+    """Every post the database holds, by its source path."""
+    rows = session.execute(select(Post.source_path, Post.id, Post.slug, Post.content_hash))
+    return {path: Existing(id, slug, digest) for path, id, slug, digest in rows}
+
+
+class Names:
+    """Authors, categories and tags by slug, created on first use with the spelling of the
+    earliest post that uses them (existing ones keep theirs)."""
+
+    def __init__(self, session: Session, plans: list[Plan]) -> None:
+        self.session = session
+        self.ids: dict[NamedModel, dict[str, int]] = {
+            model: {slug: id for slug, id in session.execute(select(model.slug, model.id))}
+            for model in (Author, Category, Tag)
+        }
+        self.spelling: dict[NamedModel, dict[str, str]] = {Author: {}, Category: {}, Tag: {}}
+        for plan in sorted(plans, key=lambda p: (p.meta.published_at, p.rel)):
+            names: dict[NamedModel, list[str]] = {Author: [plan.meta.author], Tag: plan.meta.tags,
+                     Category: [plan.meta.category] if plan.meta.category else []}
+            for model, values in names.items():
+                for name in values:
+                    self.spelling[model].setdefault(slugify(name), name)
+
+    def id_of(self, model: NamedModel, name: str) -> int:
+        slug = slugify(name)
+        known = self.ids[model].get(slug)
+        if known is None:
+            spelled = self.spelling[model].get(slug, name)
+            known = self.session.execute(
+                insert(model).values(slug=slug, name=spelled).returning(model.id)).scalar_one()
+            self.ids[model][slug] = known
+        return known
+
+
+def write_batch(session: Session, batch: list[tuple[Plan, BuiltPost]], names: Names) -> None:
+    """Insert or update the posts of ``batch``, with their tags, aliases and search text."""
+    now = utcnow()
+    rows = []
+    for plan, built in batch:
+        meta = plan.meta
+        rows.append({
+            "slug": meta.slug, "title": meta.title, "author_id": names.id_of(Author, meta.author),
+            "category_id": names.id_of(Category, meta.category) if meta.category else None,
+            "published_at": meta.published_at, "updated_at": meta.updated_at,
+            "reading_minutes": meta.reading_minutes or built.reading_minutes,
+            "image": meta.image, "image_alt": meta.image_alt,
+            "excerpt": meta.excerpt or built.excerpt,
+            "source": built.text, "html": built.html,
+            "toc": built.toc if meta.toc else [],
+            "source_path": plan.rel, "content_hash": built.digest, "draft": meta.draft,
+            "extra": meta.extra, "imported_at": now,
+        })
+    new = [(plan, row) for (plan, _), row in zip(batch, rows, strict=True) if plan.post_id is None]
+    old = [(plan, row) for (plan, _), row in zip(batch, rows, strict=True) if plan.post_id]
+    if new:
+        ids = session.execute(insert(Post).returning(Post.id, sort_by_parameter_order=True),
+                              [row for _, row in new]).scalars().all()
+        for (plan, _), post_id in zip(new, ids, strict=True):
+            plan.post_id = post_id
+    if old:
+        old_ids = [plan.post_id for plan, _ in old]
+        session.execute(delete(post_tags).where(post_tags.c.post_id.in_(old_ids)))
+        session.execute(delete(PostAlias).where(PostAlias.post_id.in_(old_ids)))
+        session.execute(update(Post), [{"id": plan.post_id, **row} for plan, row in old])
+    _write_search_documents(session, batch, rows, [plan.post_id for plan, _ in old])
+    links = [{"post_id": plan.post_id, "tag_id": names.id_of(Tag, tag), "position": position}
+             for plan, _ in batch for position, tag in enumerate(plan.meta.tags)]
+    if links:
+        session.execute(insert(post_tags), links)
+    aliases = [{"slug": alias, "post_id": plan.post_id, "kind": "alias"}
+               for plan, _ in batch for alias in plan.aliases]
+    if aliases:
+        session.execute(delete(PostAlias).where(PostAlias.slug.in_([a["slug"] for a in aliases])))
+        session.execute(insert(PostAlias), aliases)
+
+
+def _write_search_documents(session: Session, batch: list[tuple[Plan, BuiltPost]],
+                            rows: list[dict[str, object]], replaced: list[int | None]) -> None:
+    if replaced:
+        session.execute(delete(SearchDocument).where(SearchDocument.post_id.in_(replaced)))
+    documents = []
+    for (plan, built), row in zip(batch, rows, strict=True):
+        meta = plan.meta
+        documents.append({
+            "post_id": plan.post_id, "title": meta.title, "excerpt": row["excerpt"],
+            "labels": " ".join([*meta.tags, meta.category or ""]).strip(),
+            "body": built.search_text,
+        })
+    session.execute(insert(SearchDocument), documents)
+
+
+def free_swapped_slugs(session: Session, plans: list[Plan],
+                       existing: dict[str, Existing]) -> None:
+    """Posts trading slugs in one import would trip the unique index mid-way: park the slugs
+    being taken over under a placeholder first (rolled back with everything on failure)."""
+    current = {known.slug: known.id for known in existing.values()}
+    taken = [current[p.meta.slug] for p in plans
+             if p.meta.slug in current and current[p.meta.slug] != p.post_id]
+    if taken:
+        session.execute(update(Post).where(Post.id.in_(taken))
+                        .values(slug="~" + Post.id.cast(Post.slug.type)))
+
+
+def keep_old_addresses(session: Session, plans: list[Plan]) -> None:
+    """A renamed post answers at its old slug; a slug in use again is no longer gone."""
+    in_use = set(session.execute(select(Post.slug)).scalars())
+    renamed = [{"slug": p.old_slug, "post_id": p.post_id, "kind": "renamed"} for p in plans
+               if p.renamed and p.old_slug not in in_use]
+    if renamed:
+        session.execute(delete(PostAlias).where(PostAlias.slug.in_([r["slug"] for r in renamed])))
+        session.execute(insert(PostAlias), renamed)
+    session.execute(delete(PostAlias).where(PostAlias.slug.in_(select(Post.slug))))
+    session.execute(delete(RemovedPost).where(RemovedPost.slug.in_(select(Post.slug))))
+    session.execute(delete(RemovedPost).where(RemovedPost.slug.in_(select(PostAlias.slug))))
+
+
+def remove_posts(session: Session, post_ids: list[int]) -> None:
+    """Delete pruned posts, leaving a tombstone for each address they answered at."""
+    slugs = list(session.execute(select(Post.slug).where(Post.id.in_(post_ids))).scalars())
+    slugs += session.execute(
+        select(PostAlias.slug).where(PostAlias.post_id.in_(post_ids))).scalars()
+    session.execute(delete(post_tags).where(post_tags.c.post_id.in_(post_ids)))
+    session.execute(delete(PostAlias).where(PostAlias.post_id.in_(post_ids)))
+    session.execute(delete(SearchDocument).where(SearchDocument.post_id.in_(post_ids)))
+    session.execute(delete(related_posts).where(or_(related_posts.c.post_id.in_(post_ids),
+                                                    related_posts.c.related_id.in_(post_ids))))
+    session.execute(delete(Post).where(Post.id.in_(post_ids)))
+    session.execute(delete(RemovedPost).where(RemovedPost.slug.in_(slugs)))
+    now = utcnow()
+    session.execute(insert(RemovedPost), [{"slug": s, "removed_at": now} for s in slugs])
+
+
+def collect_orphans(session: Session) -> None:
+    """Tags, categories and authors left without posts go."""
+    session.execute(delete(Tag).where(~Tag.id.in_(select(post_tags.c.tag_id))))
+    session.execute(delete(Category).where(
+        ~Category.id.in_(select(Post.category_id).where(Post.category_id.is_not(None)))))
+    session.execute(delete(Author).where(~Author.id.in_(select(Post.author_id))))
+
+
+def record_run(session: Session, folder: Path, report: ImportReport) -> None:
+    session.add(ImportRun(
+        source_dir=str(folder), added=len(report.added), updated=len(report.updated),
+        unchanged=report.unchanged, removed=len(report.removed),
+        warnings=len(report.warnings), errors=len(report.errors), seconds=report.seconds,
+    ))
