@@ -175,9 +175,6 @@ class Post(Base):
         back_populates="post", cascade="all, delete-orphan", passive_deletes=True
     )
 
-    def is_public(self, now: datetime) -> bool:
-        return not self.draft and self.published_at <= now
-
     def __repr__(self) -> str:
         return f"<Post {self.slug}>"
 

@@ -38,7 +38,13 @@ AnySelect: TypeAlias = Select[*tuple[Any, ...]]
 
 
 def is_public(now: datetime) -> ColumnElement[bool]:
+    """The rule: a post readers can see at ``now``."""
     return and_(Post.draft.is_(False), Post.published_at <= now)
+
+
+def is_scheduled(now: datetime) -> ColumnElement[bool]:
+    """A post that ``is_public`` will take in by itself once its time comes (drafts never)."""
+    return and_(Post.draft.is_(False), Post.published_at > now)
 
 
 def public_posts(now: datetime | None = None) -> Select[Post]:
@@ -69,10 +75,11 @@ def latest_posts(page: int, per_page: int) -> Pagination:
 
 
 def posts_filed_under(item: Filed, page: int, per_page: int) -> Pagination:
-    return _page(public_posts().where(_filed_under(item)), page, per_page)
+    return _page(public_posts().where(filed_under(item)), page, per_page)
 
 
-def _filed_under(item: Filed) -> ColumnElement[bool]:
+def filed_under(item: Filed) -> ColumnElement[bool]:
+    """Posts filed under a tag, a category or an author."""
     if isinstance(item, Tag):
         return Post.id.in_(select(post_tags.c.post_id).where(post_tags.c.tag_id == item.id))
     if isinstance(item, Category):
@@ -138,10 +145,6 @@ def was_removed(slug: str) -> bool:
     return db.session.get(RemovedPost, slug) is not None
 
 
-def _public_count() -> Any:
-    return func.count(Post.id).label("count")
-
-
 def with_post_counts(model: Taxonomy) -> Sequence[AnyRow]:
     """Every tag, category or author that has public posts, with the number of them,
     the most used first."""
@@ -168,7 +171,7 @@ def filed_item(model: Taxonomy, slug: str) -> Filed | None:
     item = cast(Filed | None, db.session.scalars(select(model).where(model.slug == slug)).first())
     if item is None:
         return None
-    has_posts = select(Post.id).where(is_public(utcnow()), _filed_under(item)).exists()
+    has_posts = select(Post.id).where(is_public(utcnow()), filed_under(item)).exists()
     return item if db.session.scalar(select(has_posts)) else None
 
 
@@ -207,7 +210,7 @@ def feed_posts(limit: int, item: Filed | None = None) -> Sequence[Post]:
         defer(Post.source), joinedload(Post.author), joinedload(Post.category),
         selectinload(Post.tags))
     if item is not None:
-        statement = statement.where(_filed_under(item))
+        statement = statement.where(filed_under(item))
     return db.session.scalars(statement).unique().all()
 
 
@@ -260,7 +263,7 @@ def filtered_posts(filters: PostFilters, page: int, per_page: int) -> Pagination
     last one comes back empty (the caller says how that is an error)."""
     statement = public_posts()
     for item in filters.filed_under:
-        statement = statement.where(_filed_under(item))
+        statement = statement.where(filed_under(item))
     if filters.published_after is not None:
         statement = statement.where(Post.published_at >= filters.published_after)
     if filters.published_before is not None:

@@ -49,8 +49,8 @@ from dataclasses import dataclass, field
 from importlib.util import find_spec
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from benchlib import (  # noqa: E402  (a script: its folder is not a package)
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # a script: its folder is not a package
+from benchlib import (
     field_kb,
     log,
     process_memory_kb,

@@ -62,9 +62,9 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-import serve_bench as sb  # noqa: E402  (a script: its folder is not a package)
-from benchlib import log, replace_marked_section, stop_cleanly_on_signals  # noqa: E402
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # a script: its folder is not a package
+import serve_bench as sb
+from benchlib import log, replace_marked_section, stop_cleanly_on_signals
 
 REPO = sb.REPO
 README = sb.README

@@ -35,7 +35,7 @@ def fetch(url: str, headers: Mapping[str, str] | None = None, timeout: float = 1
     """GET ``url``; an HTTP error status is a Reply too, only a connection failure raises."""
     request = urllib.request.Request(url, headers=dict(headers or {}))
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
+        with urllib.request.urlopen(request, timeout=timeout) as response:
             return Reply(response.status, dict(response.headers.items()),
                          response.read().decode())
     except urllib.error.HTTPError as error:

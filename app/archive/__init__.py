@@ -1,7 +1,5 @@
 """The archive: every public post, grouped by year and month."""
 
-from flask import Blueprint
+from app.archive.views import bp
 
-bp = Blueprint("archive", __name__, url_prefix="/archive")
-
-from app.archive import views  # noqa: E402,F401  (routes register on import)
+__all__ = ["bp"]

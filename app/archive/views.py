@@ -2,11 +2,12 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from flask import current_app, render_template
+from flask import Blueprint, current_app, render_template
 
 from app import queries
-from app.archive import bp
 from app.archive.grouping import by_year_and_month
+
+bp = Blueprint("archive", __name__, url_prefix="/archive")
 
 
 @bp.get("/")

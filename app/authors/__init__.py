@@ -1,7 +1,5 @@
 """Author pages: every author with a post count, and each author's posts."""
 
-from flask import Blueprint
+from app.authors.views import bp
 
-bp = Blueprint("authors", __name__, url_prefix="/authors")
-
-from app.authors import views  # noqa: E402,F401  (routes register on import)
+__all__ = ["bp"]

@@ -1,7 +1,10 @@
 from __future__ import annotations
 
+from flask import Blueprint
+
 from app import taxonomy
-from app.authors import bp
+
+bp = Blueprint("authors", __name__, url_prefix="/authors")
 
 
 @bp.get("/")

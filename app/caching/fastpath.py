@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import Flask
 
-from app.caching.requests import request_identity, validator_headers, validators
+from app.caching.requests import none_match, request_identity, validator_headers, validators
 from app.caching.store import PageStore
 from app.caching.tracker import StateTracker
 
@@ -40,11 +40,8 @@ class FastPath:
         key, etag = validators(request_identity(environ), state, self.app.config)
         if "HTTP_IF_MODIFIED_SINCE" in environ:
             return None  # date comparisons are the slow path's
-        wanted = environ.get("HTTP_IF_NONE_MATCH")
-        if wanted is not None:
-            if etag in wanted:
-                return "304 NOT MODIFIED", validator_headers(etag, state), b""
-            return None
+        if none_match(environ.get("HTTP_IF_NONE_MATCH"), etag):
+            return "304 NOT MODIFIED", validator_headers(etag, state), b""
         stored = self.store.get(key)
         if stored is None:
             return None

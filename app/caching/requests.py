@@ -11,6 +11,7 @@ import time
 from typing import Any
 
 from flask import Flask, Response, current_app, g, request
+from werkzeug.http import parse_etags, unquote_etag
 
 from app.caching.state import ContentState
 from app.caching.store import PageStore
@@ -65,6 +66,20 @@ def validators(identity: str, state: ContentState, config: Any) -> tuple[str, st
     return f"page:{digest}", f'"{digest}"'
 
 
+def none_match(header: str | None, etag: str) -> bool | None:
+    """Whether an ``If-None-Match`` header names ``etag`` (quoted, as ``validators`` makes
+    it), read the one way both paths read it: Werkzeug's parser, the weak comparison a GET
+    asks for (``W/"x"`` matches ``"x"``), ``*`` matching anything. None when the header names
+    no tag at all (absent, empty or garbage): the dates decide then, as in Werkzeug's
+    ``is_resource_modified``."""
+    if not header:
+        return None  # most requests: no parsing on the fast path
+    wanted = parse_etags(header)
+    if not wanted:
+        return None
+    return wanted.contains_weak(unquote_etag(etag)[0])
+
+
 def validator_headers(etag: str, state: ContentState) -> list[tuple[str, str]]:
     return [("ETag", etag), ("Last-Modified", state.last_modified_http),
             ("Cache-Control", BROWSER_CACHING)]
@@ -94,8 +109,9 @@ def _answer_from_cache() -> Response | None:
 
 
 def _not_modified(etag: str, state: ContentState) -> bool:
-    if request.if_none_match:
-        return request.if_none_match.contains(etag.strip('"'))
+    matched = none_match(request.environ.get("HTTP_IF_NONE_MATCH"), etag)
+    if matched is not None:
+        return matched
     since = request.if_modified_since
     return since is not None and int(state.last_modified.timestamp()) <= since.timestamp()
 

@@ -15,6 +15,7 @@ from email.utils import format_datetime
 
 from sqlalchemy import func, select
 
+from app import queries
 from app.extensions import db
 from app.models import ImportRun, Post, utcnow
 
@@ -86,11 +87,9 @@ def database_version() -> str:
 
 def load_state(version: str) -> ContentState:
     now = utcnow()
-    visible = Post.draft.is_(False)
-    latest = db.session.scalar(select(func.max(Post.published_at)).where(
-        visible, Post.published_at <= now))
+    latest = db.session.scalar(select(func.max(Post.published_at)).where(queries.is_public(now)))
     upcoming = db.session.scalar(select(func.min(Post.published_at)).where(
-        visible, Post.published_at > now))
+        queries.is_scheduled(now)))
     imported = db.session.scalar(select(func.max(ImportRun.finished_at)))
     moments = [m for m in (latest, imported) if m is not None]
     last_modified = max(moments) if moments else datetime(2000, 1, 1, tzinfo=UTC)

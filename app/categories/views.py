@@ -1,7 +1,10 @@
 from __future__ import annotations
 
+from flask import Blueprint
+
 from app import taxonomy
-from app.categories import bp
+
+bp = Blueprint("categories", __name__, url_prefix="/categories")
 
 
 @bp.get("/")

@@ -100,8 +100,18 @@ class ArticleMeta:
         return next((self.key_lines[k] for k in keys if k in self.key_lines), 1)
 
 
+@dataclass(frozen=True)
+class _Unusable:
+    """What to tell the author when a field's normaliser finds nothing usable in a value
+    (returns None): the value is ignored, and the notice names its key."""
+
+    reason: str
+    hint: str
+
+
 class _Fields:
-    """Reads fields from one article, collecting every error instead of stopping at the first."""
+    """Reads fields from one article, collecting every error instead of stopping at the first.
+    Each field is read from its own key, so its errors and notices carry that key's line."""
 
     def __init__(self, raw: RawArticle) -> None:
         self.raw = raw
@@ -114,20 +124,26 @@ class _Fields:
                 return key, self.raw.meta[key]
         return None
 
-    def read(self, keys: Iterable[str], parse: Callable[[Any], Any], default: Any = None) -> Any:
+    def read(self, keys: Iterable[str], parse: Callable[[Any], Any], default: Any = None,
+             unusable: _Unusable | None = None) -> Any:
+        """``parse`` applied to the first of ``keys`` present; ``default`` when none is, or
+        when it raises ContentError (recorded against that key)."""
         found = self.first(keys)
         if found is None:
             return default
         key, value = found
         try:
-            return parse(value)
+            parsed = parse(value)
         except ContentError as exc:
             self.errors.append(ContentError(self.raw.line_of(key), f"{key}: {exc.message}",
                                             exc.hint))
             return default
+        if parsed is None and unusable is not None:
+            self.warn(key, f"{key}: {value!r} {unusable.reason}", unusable.hint)
+        return parsed
 
-    def failed(self, key: str) -> bool:
-        return any(e.message.startswith(f"{key}:") for e in self.errors)
+    def error(self, line: int, message: str, hint: str) -> None:
+        self.errors.append(ContentError(line, message, hint))
 
     def warn(self, key: str, message: str, hint: str = "") -> None:
         self.notices.append(Notice(self.raw.line_of(key), message, hint))
@@ -145,31 +161,17 @@ def normalise(raw: RawArticle, filename: str, settings: MetaSettings) -> tuple[A
     stem = PurePosixPath(filename).stem
     file_date = _FILE_DATE.match(stem)
 
-    title = fields.read(TITLE_KEYS, _title)
-    if title is None and not any(e.message.startswith("title") for e in fields.errors):
-        fields.errors.append(ContentError(raw.line_of("title"), "missing title",
-                                          "add a line: title: Your title"))
-    published_at = fields.read(DATE_KEYS, lambda v: parse_datetime(v, zone))
-    if published_at is None and file_date and not fields.first(DATE_KEYS):
-        published_at = _file_name_date(file_date.group(1), zone, fields)
-    if published_at is None and not fields.first(DATE_KEYS) and not file_date:
-        fields.errors.append(ContentError(1, "missing date",
-                                          "add a line: date: YYYY-MM-DD (or name the file "
-                                          "YYYY-MM-DD-name.md)"))
+    title = _required_title(fields)
+    published_at = _published_at(fields, file_date, zone)
     updated_at = fields.read(UPDATED_KEYS, lambda v: parse_datetime(v, zone))
-    reading = fields.read(READ_TIME_KEYS, _reading_minutes_or_none)
-    if reading is None and (found := fields.first(READ_TIME_KEYS)):
-        fields.warn(found[0], f"{found[0]}: {found[1]!r} is not a number of minutes; "
-                    "computing it from the text", "write it as: read_time: 8 min")
-    image = fields.read(IMAGE_KEYS, _image)
-    if image is None and (found := fields.first(IMAGE_KEYS)) and not fields.failed(found[0]):
-        fields.warn(found[0], f"{found[0]}: {found[1]!r} is not a usable image address; ignored",
-                    "use a path inside the site (/static/images/x.jpg) or an https:// URL")
-    author = fields.read(AUTHOR_KEYS, _person)
-    if author is None and (found := fields.first(AUTHOR_KEYS)) and not fields.failed(found[0]):
-        fields.warn(found[0], f"{found[0]}: {found[1]!r} has no letters or digits to name an "
-                    f"author by; using {settings.default_author!r}",
-                    "write it as: author: Your Name")
+    reading = fields.read(READ_TIME_KEYS, _reading_minutes_or_none, unusable=_Unusable(
+        "is not a number of minutes; computing it from the text", "write it as: read_time: 8 min"))
+    image = fields.read(IMAGE_KEYS, _image, unusable=_Unusable(
+        "is not a usable image address; ignored",
+        "use a path inside the site (/static/images/x.jpg) or an https:// URL"))
+    author = fields.read(AUTHOR_KEYS, _person, unusable=_Unusable(
+        f"has no letters or digits to name an author by; using {settings.default_author!r}",
+        "write it as: author: Your Name"))
     category = fields.read(CATEGORY_KEYS, _category)
     tags = fields.read(TAG_KEYS, _tags, [])
     image_alt = fields.read(IMAGE_ALT_KEYS, _image_alt)
@@ -200,6 +202,28 @@ def normalise(raw: RawArticle, filename: str, settings: MetaSettings) -> tuple[A
     if fields.errors:
         raise InvalidArticle(fields.errors)
     return meta, fields.notices
+
+
+def _required_title(fields: _Fields) -> str | None:
+    if fields.first(TITLE_KEYS) is None:
+        fields.error(fields.raw.line_of("title"), "missing title",
+                     "add a line: title: Your title")
+        return None
+    title: str | None = fields.read(TITLE_KEYS, _title)
+    return title
+
+
+def _published_at(fields: _Fields, file_date: re.Match[str] | None,
+                  zone: ZoneInfo) -> dt.datetime | None:
+    """The frontmatter's date, else the file name's (``2024-05-01-hello.md``)."""
+    if fields.first(DATE_KEYS) is not None:
+        moment: dt.datetime | None = fields.read(DATE_KEYS, lambda v: parse_datetime(v, zone))
+        return moment
+    if file_date is None:
+        fields.error(1, "missing date",
+                     "add a line: date: YYYY-MM-DD (or name the file YYYY-MM-DD-name.md)")
+        return None
+    return _file_name_date(file_date.group(1), zone, fields)
 
 
 def _title(value: Any) -> str:
@@ -283,7 +307,7 @@ def _file_name_date(text: str, zone: ZoneInfo, fields: _Fields) -> dt.datetime |
     try:
         return parse_datetime(text, zone)
     except ContentError as exc:
-        fields.errors.append(ContentError(1, f"file name date: {exc.message}", exc.hint))
+        fields.error(1, f"file name date: {exc.message}", exc.hint)
         return None
 
 

@@ -139,7 +139,7 @@ class _CodeFormatter(HtmlFormatter):  # type: ignore[misc]
 
 
 class _FolioExtension(Extension):
-    def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 - Markdown's API
+    def extendMarkdown(self, md: markdown.Markdown) -> None:  # Markdown's API names it
         # After inline parsing (20) and attr_list (8), before the table of contents (5).
         md.treeprocessors.register(_TitleHeadings(md), "folio_title_headings", 6)
 

@@ -4,13 +4,18 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from flask import Response, abort, current_app, render_template
+from flask import Blueprint, Response, abort, current_app, render_template
 
 from app import queries, taxonomy
-from app.feeds import bp
-from app.feeds.content import absolute_links, xml_safe
+from app.feeds.content import absolute_links, inert_text, text_as_html, xml_safe
 from app.models import Author, Category, Post, Tag, utcnow
 from app.templating import absolute, absolute_url
+
+bp = Blueprint("feeds", __name__)
+# For the XML templates: they must return plain str, not Markup, so autoescape adds the XML
+# layer on top (Flask has no filters scoped to one blueprint; these names are the feeds' own).
+bp.add_app_template_filter(text_as_html)
+bp.add_app_template_filter(inert_text)
 
 FORMATS = {
     "feed.xml": ("feeds/atom.xml", "application/atom+xml"),

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Response, current_app, jsonify
+from flask import Blueprint, Response, current_app, jsonify
 
 from app.extensions import db
-from app.health import bp, checks
+from app.health import checks
+
+bp = Blueprint("health", __name__)
 
 
 @bp.get("/healthz")

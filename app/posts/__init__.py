@@ -1,7 +1,6 @@
 """Pages of posts: the home page list and one post (with its old addresses)."""
 
-from flask import Blueprint
+from app.posts import formats, views
+from app.posts.blueprint import bp
 
-bp = Blueprint("posts", __name__)
-
-from app.posts import formats, views  # noqa: E402,F401  (routes register on import)
+__all__ = ["bp", "formats", "views"]  # importing both modules registers their routes

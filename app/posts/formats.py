@@ -15,7 +15,7 @@ from app import queries
 from app.api.fields import is_slug
 from app.api.schemas import post_document
 from app.models import Post
-from app.posts import bp
+from app.posts.blueprint import bp
 
 
 @bp.get("/posts/<slug:slug>.md")

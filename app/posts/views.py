@@ -5,7 +5,7 @@ from werkzeug.wrappers import Response
 
 from app import queries
 from app.paging import requested_page
-from app.posts import bp
+from app.posts.blueprint import bp
 from app.seo import structured_data
 
 

@@ -26,7 +26,6 @@ from app.models import (
     Post,
     SearchDocument,
     Tag,
-    post_tags,
 )
 from app.search.query import Term, fts5_expression, tsquery_expression
 
@@ -41,13 +40,9 @@ class Filters:
 
     def conditions(self) -> list[ColumnElement[bool]]:
         """What a post must satisfy to be a result: public now, and filed as asked."""
-        found = [queries.is_public(self.public_at)]
-        if self.tag is not None:
-            found.append(Post.id.in_(
-                select(post_tags.c.post_id).where(post_tags.c.tag_id == self.tag.id)))
-        if self.category is not None:
-            found.append(Post.category_id == self.category.id)
-        return found
+        return [queries.is_public(self.public_at),
+                *(queries.filed_under(item) for item in (self.tag, self.category)
+                  if item is not None)]
 
     def post_ids(self) -> Select[Any]:
         """The ids of the posts a search may return."""

@@ -1,11 +1,13 @@
 from __future__ import annotations
 
-from flask import Response, abort, current_app, render_template, request
+from flask import Blueprint, Response, abort, current_app, render_template, request
 
 from app.feeds.views import feed_response
 from app.paging import requested_page
-from app.search import bp, newest_matching, search_posts
+from app.search.service import newest_matching, search_posts
 from app.templating import absolute_url
+
+bp = Blueprint("search", __name__)
 
 
 @bp.get("/search")

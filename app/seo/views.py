@@ -2,12 +2,13 @@ from __future__ import annotations
 
 import math
 
-from flask import Response, abort, current_app, render_template
+from flask import Blueprint, Response, abort, current_app, render_template
 
 from app import queries
 from app.models import Author, Category, Tag
-from app.seo import bp
 from app.templating import absolute_url
+
+bp = Blueprint("seo", __name__)
 
 LISTINGS = (("tags", Tag), ("categories", Category), ("authors", Author))
 FIXED_PAGES = 5  # home, archive, and the three indexes

@@ -1,7 +1,5 @@
 """Tag pages: every tag with its post count, and each tag's posts."""
 
-from flask import Blueprint
+from app.tags.views import bp
 
-bp = Blueprint("tags", __name__, url_prefix="/tags")
-
-from app.tags import views  # noqa: E402,F401  (routes register on import)
+__all__ = ["bp"]

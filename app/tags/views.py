@@ -1,7 +1,10 @@
 from __future__ import annotations
 
+from flask import Blueprint
+
 from app import taxonomy
-from app.tags import bp
+
+bp = Blueprint("tags", __name__, url_prefix="/tags")
 
 
 @bp.get("/")

@@ -185,7 +185,7 @@ class Stub(http.server.BaseHTTPRequestHandler):
 
     protocol_version = "HTTP/1.1"
 
-    def do_GET(self) -> None:  # noqa: N802  (the name http.server calls)
+    def do_GET(self) -> None:  # the name http.server calls
         if self.path == "/posts/old-address":
             self.send_response(301)
             self.send_header("Location", "/posts/middle-post")

@@ -6,6 +6,7 @@ by re-parsing each matching body took 7 s for a common word at 10,000 posts)."""
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -74,3 +75,24 @@ def test_postgres_matches_on_the_indexed_column_and_never_parses_a_body_to_rank(
         # Titles are parsed to put title matches first; ts_headline parses only the page shown.
         assert not re.search(r"to_tsvector\([^()]*\b(body|excerpt|labels)\)", plan), plan
     assert "ts_rank_cd(search_documents.vector, " in plans[1]
+
+
+def test_only_what_readers_can_see_is_found(app: Flask, runner: FlaskCliRunner,
+                                            write_article: ArticleWriter) -> None:
+    tomorrow = utcnow() + timedelta(days=1)
+    write_article("out.md", "About caching.\n", title="Out", tags="Ops", category="Guides")
+    write_article("draft.md", "About caching.\n", title="Draft", tags="Ops", category="Guides",
+                  draft="true")
+    write_article("scheduled.md", "About caching.\n", title="Scheduled", tags="Ops",
+                  category="Guides", date=tomorrow.strftime("%Y-%m-%d %H:%M:%S +0000"))
+    assert runner.invoke(args=["import-posts"]).exit_code == 0
+
+    with app.app_context():
+        pages = [search_posts("caching"), search_posts("caching", tag="ops"),
+                 search_posts("caching", category="guides")]
+        found = [[hit.post.title for hit in page.items] for page in pages]
+        newest = [post.title for post in newest_matching("caching", 10)]
+
+    assert found == [["Out"], ["Out"], ["Out"]]
+    assert [page.total for page in pages] == [1, 1, 1]
+    assert newest == ["Out"]
