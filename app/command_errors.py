@@ -97,7 +97,8 @@ def require_migrated(engine: Engine, migrations_dir: Path) -> None:
                                 "run `flask db upgrade` first", event="database_not_migrated")
         applied = _applied_revisions(connection)
     expected = latest_revisions(str(migrations_dir))
-    # No alembic_version table: tables made by create_all (tests), nothing to compare.
+    # No alembic_version table: tables made from the models directly (tests), nothing to
+    # compare.
     if applied is not None and applied != expected:
         raise CommandFailed(
             f"the {database.describe(engine.url)} is at migration "
