@@ -65,11 +65,10 @@ def configure_logging(app: Flask) -> None:
 
 def register_extensions(app: Flask) -> None:
     from app import caching, database
-    from app.extensions import db, migrate
+    from app.extensions import db
 
     db.init_app(app)
     caching.init_app(app)
-    migrate.init_app(app, db, directory=os.path.join(os.path.dirname(app_root()), "migrations"))
     database.install_sqlite_pragmas()
 
 

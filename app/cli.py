@@ -21,7 +21,7 @@ from app import config as config_module
 from app.content.highlight import pygments_stylesheet
 from app.content.importer import ImportOptions, ImportReport, import_posts
 from app.content.metadata import MetaSettings
-from app.extensions import db
+from app.extensions import MIGRATIONS_DIR, db, init_migrations
 
 PYGMENTS_CSS = Path("static", "css", "pygments.css")
 
@@ -30,8 +30,37 @@ def register(app: Flask) -> None:
     app.cli.add_command(import_posts_command)
     app.cli.add_command(build_css_command)
     app.cli.add_command(wait_for_db_command)
-    # After Flask-Migrate added `flask db`, so that its commands fail in one line too.
+    app.cli.add_command(MigrationCommands(app))
     command_errors.guard_commands(app.cli)
+
+
+class MigrationCommands(click.Group):
+    """`flask db ...`: Flask-Migrate's commands, loaded when one is used (see
+    ``app.extensions.init_migrations``), failing in one line like every other command."""
+
+    def __init__(self, app: Flask) -> None:
+        super().__init__("db", help="Perform database migrations (Flask-Migrate).")
+        self.app = app
+
+    def _commands(self) -> click.Group:
+        from flask_migrate.cli import db as migrate_group
+
+        init_migrations(self.app)
+        group: click.Group = migrate_group
+        command_errors.guard_commands(group)
+        return group
+
+    def make_context(self, info_name: str | None, args: list[str],
+                     parent: click.Context | None = None, **extra: Any) -> click.Context:
+        # Click runs the command of the context made here: Flask-Migrate's group, with its
+        # options (--directory, -x) and its callback, from then on.
+        return self._commands().make_context(info_name, args, parent, **extra)
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return self._commands().list_commands(ctx)
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        return self._commands().get_command(ctx, name)
 
 
 class _Bar:
@@ -86,7 +115,7 @@ def import_posts_command(path: Path | None, strict: bool, dry_run: bool, prune: 
                               default_author=config["DEFAULT_AUTHOR"]),
     )
     # Before anything connects: connecting to an SQLite file that is not there creates it.
-    command_errors.require_migrated(db.engine, Path(current_app.extensions["migrate"].directory))
+    command_errors.require_migrated(db.engine, MIGRATIONS_DIR)
     bar = _Bar(enabled=sys.stderr.isatty())
     # Dry runs only read; real imports take turns, so two containers started together with
     # IMPORT_ON_START never write the same posts at once (the second then finds no changes).

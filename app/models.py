@@ -161,6 +161,9 @@ class Post(Base):
     toc: Mapped[list[dict[str, Any]]] = mapped_column(JSONDocument, default=list)
     source_path: Mapped[str] = mapped_column(String(1000), unique=True)
     content_hash: Mapped[str] = mapped_column(String(64))
+    # The file as the last import saw it (planning.source_stamp): equal next time, the file is
+    # unchanged without being read. None: read it (it was written moments before that import).
+    source_stamp: Mapped[str | None] = mapped_column(String(100))
     draft: Mapped[bool] = mapped_column(Boolean, default=False)
     # Frontmatter keys we do not model, kept for themes and future features.
     extra: Mapped[dict[str, Any]] = mapped_column(JSONDocument, default=dict)

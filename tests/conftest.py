@@ -23,7 +23,7 @@ from sqlalchemy.engine import make_url
 
 from app import create_app
 from app.config import ENV_SETTINGS
-from app.extensions import db
+from app.extensions import db, init_migrations
 from app.models import Base
 
 BACKENDS = ["sqlite", "postgresql"]
@@ -95,6 +95,7 @@ def migrate(url: str) -> None:
     from flask_migrate import upgrade
 
     app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url})
+    init_migrations(app)
     with app.app_context():
         upgrade()
         db.engine.dispose()

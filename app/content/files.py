@@ -25,14 +25,24 @@ def discover(folder: Path) -> list[str]:
     Names starting with ``_`` or ``.`` are not articles (Hugo's ``_index.md``, editor files);
     hidden folders are skipped, and symbolic links to folders are not followed.
     """
-    found = []
-    for directory, subdirectories, names in os.walk(folder):
-        subdirectories[:] = [d for d in subdirectories if not d.startswith(".")]
-        for name in names:
-            if name.startswith(("_", ".")) or not name.lower().endswith(ARTICLE_SUFFIXES):
-                continue
-            found.append(Path(directory, name).relative_to(folder).as_posix())
+    found: list[str] = []
+    _collect(str(folder), "", found)
     return sorted(found)
+
+
+def _collect(directory: str, prefix: str, found: list[str]) -> None:
+    # Plain strings and scandir, not pathlib: a re-import of 10,000 unchanged files spent a
+    # second building Path objects here.
+    with os.scandir(directory) as entries:
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            if entry.is_dir():  # a link to a folder is a folder, and not followed
+                if not entry.is_symlink():
+                    _collect(entry.path, f"{prefix}{entry.name}/", found)
+            elif not entry.name.startswith("_") and entry.name.lower().endswith(
+                    ARTICLE_SUFFIXES):
+                found.append(prefix + entry.name)
 
 
 def read_source(folder: Path, rel: str) -> bytes:
@@ -43,10 +53,10 @@ def read_source(folder: Path, rel: str) -> bytes:
     wait for a writer forever, ``/dev/zero`` never ends) and a file over the size limit.
     """
     check_name(rel)
-    path = folder / rel
+    path = os.path.join(folder, rel)
     try:
         if stat.S_ISLNK(os.lstat(path).st_mode):
-            path = _inside(folder, path)
+            path = str(_inside(folder, Path(path)))
         # Non-blocking, so that opening a pipe returns at once and fstat can turn it away.
         descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except OSError as exc:

@@ -64,20 +64,26 @@ def import_posts(session: Session, folder: Path, options: ImportOptions | None =
         paths = files.discover(folder)
         existing = writing.existing_posts(session)
         processes = workers.worker_count(options.workers)
-        examined = planning.examine(folder, paths, existing, options.settings, processes,
-                                    progress, report)
-        plans = planning.plan(examined, existing, set(paths), options.prune, report)
+        examination = planning.examine(folder, paths, existing, options.settings, processes,
+                                       progress, report)
+        plans = planning.plan(examination.changed, existing, set(paths), options.prune, report)
         if options.dry_run:
             session.rollback()
         elif options.strict and report.errors:
             _write_nothing(session, report)
         elif plans or report.removed:
+            writing.restamp(session, examination.restamped)
             _apply(session, folder, plans, existing, options, progress, report)
             refresh_related(session)
             report.seconds = time.perf_counter() - started
             writing.record_run(session, folder, report)
             session.commit()
             report.written = True
+        elif examination.restamped:
+            # Nothing changed for readers (no import run, no new content version), but the
+            # next import should not read these files again.
+            writing.restamp(session, examination.restamped)
+            session.commit()
         else:
             session.rollback()
     except _NothingWritten:

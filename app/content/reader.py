@@ -9,10 +9,11 @@ import codecs
 import os
 import re
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
-import ftfy
 import yaml
 from frontmatter.default_handlers import BaseHandler, YAMLHandler
 
@@ -23,19 +24,28 @@ from app.content.values import MAX_DEPTH, storable
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
 
-# Only the repairs that undo a wrong decoding; everything else an author wrote stays as written
-# (curly quotes, HTML entities in Markdown, full-width characters, Unicode normal form).
-_FTFY_CONFIG = ftfy.TextFixerConfig(
-    unescape_html=False,
-    remove_terminal_escapes=False,
-    uncurl_quotes=False,
-    fix_latin_ligatures=False,
-    fix_character_width=False,
-    fix_line_breaks=False,
-    remove_control_chars=False,
-    normalization=None,
-    explain=False,
-)
+
+@cache
+def _ftfy() -> tuple[Callable[..., str], Any]:
+    """ftfy and its settings, imported on first use: an import with nothing to read (every file
+    unchanged) need not pay for it.
+
+    Only the repairs that undo a wrong decoding; everything else an author wrote stays as
+    written (curly quotes, HTML entities in Markdown, full-width characters, Unicode normal
+    form)."""
+    import ftfy
+
+    return ftfy.fix_text, ftfy.TextFixerConfig(
+        unescape_html=False,
+        remove_terminal_escapes=False,
+        uncurl_quotes=False,
+        fix_latin_ligatures=False,
+        fix_character_width=False,
+        fix_line_breaks=False,
+        remove_control_chars=False,
+        normalization=None,
+        explain=False,
+    )
 
 
 @dataclass
@@ -76,7 +86,8 @@ def decode(data: bytes) -> tuple[str, list[Notice]]:
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     notices: list[Notice] = []
     if not text.isascii():
-        repaired = ftfy.fix_text(text, _FTFY_CONFIG)
+        fix_text, settings = _ftfy()
+        repaired = fix_text(text, settings)
         if repaired != text:
             notices.append(_repair_notice(text, repaired))
             text = repaired

@@ -34,8 +34,16 @@ NamedModel = type[Author] | type[Category] | type[Tag]
 
 def existing_posts(session: Session) -> dict[str, Existing]:
     """Every post the database holds, by its source path."""
-    rows = session.execute(select(Post.source_path, Post.id, Post.slug, Post.content_hash))
-    return {path: Existing(id, slug, digest) for path, id, slug, digest in rows}
+    rows = session.execute(select(Post.source_path, Post.id, Post.slug, Post.content_hash,
+                                  Post.source_stamp))
+    return {path: Existing(id, slug, digest, stamp) for path, id, slug, digest, stamp in rows}
+
+
+def restamp(session: Session, stamps: list[tuple[int, str | None]]) -> None:
+    """Store the new stamps of unchanged files (see planning.Examination)."""
+    if stamps:
+        session.execute(update(Post), [{"id": post_id, "source_stamp": stamp}
+                                       for post_id, stamp in stamps])
 
 
 class Names:
@@ -82,7 +90,8 @@ def write_batch(session: Session, batch: list[tuple[Plan, BuiltPost]], names: Na
             "excerpt": meta.excerpt or built.excerpt,
             "source": built.text, "html": built.html,
             "toc": built.toc if meta.toc else [],
-            "source_path": plan.rel, "content_hash": built.digest, "draft": meta.draft,
+            "source_path": plan.rel, "content_hash": built.digest,
+            "source_stamp": plan.stamp, "draft": meta.draft,
             "extra": meta.extra, "imported_at": now,
         })
     new = [(plan, row) for (plan, _), row in zip(batch, rows, strict=True) if plan.post_id is None]

@@ -5,8 +5,6 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 
-from alembic.config import Config
-from alembic.script import ScriptDirectory
 from sqlalchemy import select, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
@@ -16,7 +14,11 @@ from app.models import ImportRun
 
 @cache
 def latest_revisions(migrations_dir: str) -> frozenset[str]:
-    """The migration heads shipped with this code (read once: they cannot change at run time)."""
+    """The migration heads shipped with this code (read once: they cannot change at run time).
+    Alembic is imported here, when first asked, not by every process that starts."""
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
     config = Config()
     config.set_main_option("script_location", migrations_dir)
     return frozenset(ScriptDirectory.from_config(config).get_heads())

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+from flask import Blueprint, Response, jsonify
 
-from flask import Blueprint, Response, current_app, jsonify
-
-from app.extensions import db
+from app.extensions import MIGRATIONS_DIR, db
 from app.health import checks
 
 bp = Blueprint("health", __name__)
@@ -24,8 +22,7 @@ def readyz() -> tuple[Response, int]:
     session = db.session()
     results = {"database": checks.database(session)}
     if results["database"] is None:
-        migrations = Path(current_app.extensions["migrate"].directory)
-        results["schema"] = checks.schema(session, migrations)
+        results["schema"] = checks.schema(session, MIGRATIONS_DIR)
         results["content"] = checks.content(session)
     failed = {name: reason for name, reason in results.items() if reason is not None}
     body = {"status": "unavailable" if failed else "ready",

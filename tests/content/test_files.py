@@ -23,6 +23,7 @@ def test_discover_finds_articles_sorted_and_skips_what_is_not_one(tmp_path: Path
         touch(tmp_path / name)
     outside = touch(tmp_path.parent / f"{tmp_path.name}-outside" / "d.md")
     (tmp_path / "linked").symlink_to(outside.parent, target_is_directory=True)
+    (tmp_path / "linked.md").symlink_to(outside.parent, target_is_directory=True)
 
     assert discover(tmp_path) == ["a.markdown", "b.md", "sub/c.MD"]
 

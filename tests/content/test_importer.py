@@ -3,6 +3,8 @@ inputs, a report out, one commit or none. On SQLite and PostgreSQL (the ``app`` 
 
 from __future__ import annotations
 
+import os
+import time
 from pathlib import Path
 
 import pytest
@@ -149,3 +151,25 @@ def test_messages_name_files_as_the_caller_named_the_folder(
         report = import_posts(db.session(), content_dir, display=Path("content"))
 
     assert [str(problem).split(": ", 1)[0] for problem in report.errors] == ["content/bad.md:1"]
+
+
+def test_a_touched_file_is_restamped_without_a_new_import_run(
+        app: Flask, content_dir: Path, write_article: ArticleWriter) -> None:
+    path = write_article("one.md")
+    an_hour_ago = time.time() - 3600
+    os.utime(path, (an_hour_ago, an_hour_ago))
+    run(app, content_dir)
+    first = stamps(app)
+    os.utime(path, (an_hour_ago - 60, an_hour_ago - 60))
+
+    report = run(app, content_dir)
+
+    assert (report.unchanged, report.written) == (1, False)
+    assert runs(app) == 1  # nothing changed for readers: no new content version
+    assert stamps(app) != first and stamps(app)["one.md"] is not None
+
+
+def stamps(app: Flask) -> dict[str, str | None]:
+    with app.app_context():
+        rows = db.session.execute(select(Post.source_path, Post.source_stamp))
+        return {path: stamp for path, stamp in rows}

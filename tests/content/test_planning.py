@@ -3,17 +3,21 @@
 
 from __future__ import annotations
 
+import os
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
 from app.content.metadata import ArticleMeta, MetaSettings
 from app.content.planning import (
+    Examination,
     Examined,
     Existing,
     digest,
     examine,
     pipeline_fingerprint,
     plan,
+    source_stamp,
 )
 from app.content.problems import ContentError
 from app.content.report import ImportReport, NoProgress
@@ -30,24 +34,81 @@ def meta(slug: str, aliases: tuple[str, ...] = ()) -> ArticleMeta:
 
 
 def examined(rel: str, slug: str, *aliases: str) -> Examined:
-    return Examined(rel, f"digest of {rel}", meta(slug, aliases))
+    return Examined(rel, f"digest of {rel}", meta=meta(slug, aliases))
 
 
-def test_examine_skips_files_whose_hash_the_database_has(tmp_path: Path) -> None:
-    for name in ("same.md", "changed.md", "new.md"):
-        (tmp_path / name).write_text(f"---\ntitle: {name}\ndate: 2026-01-15\n---\n")
+def write_old(path: Path, text: str) -> Path:
+    """A file last modified an hour ago: outside the racy window, so it gets a stamp."""
+    path.write_text(text, encoding="utf-8")
+    an_hour_ago = time.time() - 3600
+    os.utime(path, (an_hour_ago, an_hour_ago))
+    return path
+
+
+def known(folder: Path, rel: str, post_id: int, **changes: object) -> Existing:
+    """The database's record of ``rel`` as an import of it now would leave it."""
     fingerprint = pipeline_fingerprint(SETTINGS)
-    existing = {"same.md": Existing(1, "same", digest(fingerprint,
-                                                        (tmp_path / "same.md").read_bytes())),
-                "changed.md": Existing(2, "changed", "an older digest")}
+    data = (folder / rel).read_bytes()
+    stamp = source_stamp(fingerprint, os.stat(folder / rel), time.time_ns())
+    fields: dict[str, object] = {"id": post_id, "slug": rel[:-3],
+                                 "digest": digest(fingerprint, data), "stamp": stamp, **changes}
+    return Existing(**fields)  # type: ignore[arg-type]
+
+
+def scan(folder: Path, existing: dict[str, Existing]) -> tuple[Examination, ImportReport]:
     report = ImportReport("content")
+    paths = sorted(path.name for path in folder.iterdir())
+    return examine(folder, paths, existing, SETTINGS, 1, NoProgress(), report), report
 
-    found = examine(tmp_path, ["changed.md", "new.md", "same.md"], existing, SETTINGS, 1,
-                    NoProgress(), report)
 
-    assert report.unchanged == 1
-    assert [(item.rel, item.meta is not None) for item in found] == [
-        ("changed.md", True), ("new.md", True)]
+def test_examine_reads_only_changed_and_unknown_files(tmp_path: Path) -> None:
+    for name in ("same.md", "changed.md", "new.md"):
+        write_old(tmp_path / name, f"---\ntitle: {name}\ndate: 2026-01-15\n---\n")
+    existing = {"same.md": known(tmp_path, "same.md", 1),
+                "changed.md": known(tmp_path, "changed.md", 2, digest="older", stamp="older")}
+
+    examination, report = scan(tmp_path, existing)
+
+    assert report.unchanged == 1 and examination.restamped == []
+    assert [(item.rel, item.meta is not None, item.stamp is not None)
+            for item in examination.changed] == [("changed.md", True, True),
+                                                 ("new.md", True, True)]
+
+
+def test_a_file_whose_stamp_matches_is_not_even_read(tmp_path: Path) -> None:
+    path = write_old(tmp_path / "same.md", "---\ntitle: Same\ndate: 2026-01-15\n---\n")
+    existing = {"same.md": known(tmp_path, "same.md", 1)}
+    path.chmod(0)  # reading it would fail
+    try:
+        examination, report = scan(tmp_path, existing)
+    finally:
+        path.chmod(0o644)
+
+    assert (report.unchanged, examination.changed, report.errors) == (1, [], [])
+
+
+def test_a_touched_file_is_read_found_unchanged_and_restamped(tmp_path: Path) -> None:
+    path = write_old(tmp_path / "same.md", "---\ntitle: Same\ndate: 2026-01-15\n---\n")
+    existing = {"same.md": known(tmp_path, "same.md", 1)}
+    two_hours_ago = time.time() - 7200
+    os.utime(path, (two_hours_ago, two_hours_ago))
+
+    examination, report = scan(tmp_path, existing)
+
+    assert (report.unchanged, examination.changed) == (1, [])
+    [(post_id, stamp)] = examination.restamped
+    assert post_id == 1 and stamp is not None and stamp != existing["same.md"].stamp
+
+
+def test_a_file_modified_moments_ago_gets_no_stamp(tmp_path: Path) -> None:
+    fingerprint = pipeline_fingerprint(SETTINGS)
+    old = write_old(tmp_path / "old.md", "text")
+    fresh = tmp_path / "fresh.md"
+    fresh.write_text("text", encoding="utf-8")
+    now = time.time_ns()
+
+    assert source_stamp(fingerprint, os.stat(old), now) is not None
+    assert source_stamp(fingerprint, os.stat(fresh), now) is None
 
 
 def test_a_slug_taken_by_another_file_is_an_error_on_the_slug_line() -> None:

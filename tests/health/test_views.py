@@ -10,14 +10,16 @@ from flask.testing import FlaskCliRunner
 from flask_migrate import downgrade, upgrade
 
 from app import create_app
-from app.extensions import db
+from app.extensions import db, init_migrations
 from app.health.checks import latest_revisions
 from tests.conftest import REPO, ArticleWriter
 
 
 def make_app(url: str, content_dir: Path) -> Flask:
-    return create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url,
-                       "CONTENT_DIR": str(content_dir)})
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url,
+                      "CONTENT_DIR": str(content_dir)})
+    init_migrations(app)  # for flask_migrate's upgrade() and downgrade() below
+    return app
 
 
 def test_healthz_asks_nothing_of_the_database(content_dir: Path) -> None:
