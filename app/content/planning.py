@@ -10,6 +10,7 @@ what writing them means.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import os
 import time
@@ -24,6 +25,7 @@ from app.content.problems import ContentError, InvalidArticle, Notice, Problem
 from app.content.reader import RawArticle, decode, read_article
 from app.content.render import template_tag_notice
 from app.content.report import ImportReport, Progress
+from app.content.slugs import slugify
 
 # The modules whose code shapes a stored post: when any of them changes (a new release, a
 # fix), the next import re-renders every file, with no version number to remember to bump.
@@ -226,6 +228,17 @@ def plan(examined: list[Examined], existing: dict[str, Existing], present: set[s
     (report.removed if prune else report.missing).extend(missing)
     _plan_aliases(plans, owner, report)
     return plans
+
+
+RankingInputs = tuple[dt.datetime, bool, str | None, tuple[str, ...]]
+
+
+def ranking_inputs(meta: ArticleMeta) -> RankingInputs:
+    """What related-post ranking reads of a post (app.content.related): an edit that keeps
+    these for every post leaves every post's related list as it was."""
+    category = slugify(meta.category) if meta.category else None
+    return (meta.published_at.astimezone(dt.UTC), meta.draft, category,
+            tuple(slugify(tag) for tag in meta.tags))
 
 
 def _slug_clash(report: ImportReport, item: Examined, holder: str,

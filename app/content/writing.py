@@ -6,13 +6,14 @@ functions take plans and built posts and turn them into rows, in batches.
 
 from __future__ import annotations
 
+from datetime import UTC
 from pathlib import Path
 
 from sqlalchemy import delete, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from app.content.building import BuiltPost
-from app.content.planning import Existing, Plan
+from app.content.planning import Existing, Plan, RankingInputs
 from app.content.report import ImportReport
 from app.content.slugs import slugify
 from app.models import (
@@ -37,6 +38,34 @@ def existing_posts(session: Session) -> dict[str, Existing]:
     rows = session.execute(select(Post.source_path, Post.id, Post.slug, Post.content_hash,
                                   Post.source_stamp))
     return {path: Existing(id, slug, digest, stamp) for path, id, slug, digest, stamp in rows}
+
+
+def ranking_inputs(session: Session, post_ids: list[int]) -> dict[int, RankingInputs]:
+    """planning.ranking_inputs of the posts ``post_ids`` as the database holds them now."""
+    if not post_ids:
+        return {}
+    tags: dict[int, list[str]] = {post_id: [] for post_id in post_ids}
+    for ids in _chunks(post_ids):
+        rows = session.execute(
+            select(post_tags.c.post_id, Tag.slug).join(Tag, Tag.id == post_tags.c.tag_id)
+            .where(post_tags.c.post_id.in_(ids))
+            .order_by(post_tags.c.post_id, post_tags.c.position))
+        for post_id, slug in rows:
+            tags[post_id].append(slug)
+    found: dict[int, RankingInputs] = {}
+    for ids in _chunks(post_ids):
+        rows = session.execute(
+            select(Post.id, Post.published_at, Post.draft, Category.slug)
+            .outerjoin(Category, Category.id == Post.category_id).where(Post.id.in_(ids)))
+        for post_id, published_at, draft, category in rows:
+            found[post_id] = (published_at.astimezone(UTC), draft, category,
+                              tuple(tags[post_id]))
+    return found
+
+
+def _chunks(items: list[int], size: int = 500) -> list[list[int]]:
+    # SQLite caps the bound parameters of one statement.
+    return [items[start:start + size] for start in range(0, len(items), size)]
 
 
 def restamp(session: Session, stamps: list[tuple[int, str | None]]) -> None:

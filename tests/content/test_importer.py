@@ -11,9 +11,10 @@ import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
+from app.content import importer
 from app.content.importer import ImportOptions, ImportReport, import_posts
 from app.extensions import db
-from app.models import ImportRun, Post, PostAlias
+from app.models import ImportRun, Post, PostAlias, related_posts
 from tests.conftest import ArticleWriter
 
 # Lists nested past Folio's limit (app.content.nesting): a file that reads but does not render.
@@ -173,3 +174,26 @@ def stamps(app: Flask) -> dict[str, str | None]:
     with app.app_context():
         rows = db.session.execute(select(Post.source_path, Post.source_stamp))
         return {path: stamp for path, stamp in rows}
+
+
+def test_related_posts_are_ranked_again_only_when_their_inputs_change(
+        app: Flask, content_dir: Path, write_article: ArticleWriter,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ranking every post again took most of a one-file edit's import at 10,000 posts."""
+    write_article("a.md", tags="Python, Caching", category="Notes")
+    write_article("b.md", tags="Python", category="Notes")
+    run(app, content_dir)
+    rankings: list[int] = []
+    real = importer.refresh_related
+    monkeypatch.setattr(importer, "refresh_related",
+                        lambda session: rankings.append(1) or real(session))
+
+    write_article("a.md", "A new body.\n", tags="Python, Caching", category="Notes")
+    assert run(app, content_dir).updated == ["a.md"]
+    assert rankings == []
+
+    write_article("a.md", "A new body.\n", tags="Caching", category="Elsewhere")
+    assert run(app, content_dir).updated == ["a.md"]
+    assert rankings == [1]
+    with app.app_context():
+        assert db.session.scalars(select(related_posts.c.post_id)).all() == []
