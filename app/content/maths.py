@@ -107,8 +107,13 @@ class MathsExtension(Extension):
             code = html.escape(source, quote=False)
             return md.htmlStash.store(f'<pre class="{ERROR_CLASS}"><code>{code}</code></pre>'
                                       if block else f'<code class="{ERROR_CLASS}">{code}</code>')
+        if opening in _DISPLAY:
+            # A box that scrolls an equation wider than the text, as tables and code do: a
+            # <div> when alone, a <span> inside a paragraph (laid out as a block all the same).
+            wrapper = "div" if block else "span"
+            mathml = f'<{wrapper} class="{DISPLAY_CLASS}">{mathml}</{wrapper}>'
         if block:
-            return md.htmlStash.store(f'<div class="{DISPLAY_CLASS}">{mathml}</div>')
+            return md.htmlStash.store(mathml)
         # The table of contents names a heading by its text; until it has, the stash holds the
         # TeX, so "The $O(n^2)$ bound" is listed as "The O(n^2) bound", not "The O(n2) bound".
         placeholder = md.htmlStash.store(html.escape(tex.strip(), quote=False))

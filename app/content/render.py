@@ -238,7 +238,7 @@ def _convert(body: str, title: str,
     return _focusable_scrollers(sanitise(raw_html)), toc, list(maths.failures)
 
 
-_SCROLLER = re.compile(rf'<(pre|table|div class="{DISPLAY_CLASS}")(?=[\s>])')
+_SCROLLER = re.compile(rf'<(pre|table|(?:div|span) class="{DISPLAY_CLASS}")(?=[\s>])')
 
 
 def _focusable_scrollers(fragment: str) -> str:

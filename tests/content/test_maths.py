@@ -44,8 +44,9 @@ def test_display_maths_on_its_own_lines_is_a_block_not_a_paragraph() -> None:
 
     assert html.count('<div class="math-display" tabindex="0"><math') == 2
     assert "<p><math" not in html
-    # Inside a paragraph it stays there, laid out as a block.
-    assert re.search(r'<p>The variance is <math [^>]*display="block"', html)
+    # Inside a paragraph it stays there, in a box laid out as a block.
+    assert re.search(r'<p>The variance is <span class="math-display" tabindex="0"><math '
+                     r'[^>]*display="block"', html)
 
 
 @pytest.mark.parametrize(
