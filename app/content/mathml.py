@@ -28,9 +28,17 @@ MAX_TEX_CHARS = 10_000
 MAX_DEPTH = MAX_NESTING
 TEX_ANNOTATION = "application/x-tex"
 
-# TeX environments latex2mathml lacks, and the ones it has that lay out the same.
-_ENVIRONMENT_ALIASES = {"aligned": "split"}
-_ALIASED_ENVIRONMENT = re.compile(r"\\(begin|end)\{(" + "|".join(_ENVIRONMENT_ALIASES) + r")\}")
+# Standard LaTeX that latex2mathml lacks (it would refuse \arg, or read \big\vert as an unknown
+# command), as what it has that looks the same. Found in real blogs' maths.
+_ALIASES = {
+    "\\begin{aligned}": "\\begin{align*}", "\\end{aligned}": "\\end{align*}",
+    "\\arg": "\\operatorname{arg}", "\\vert": "|", "\\Vert": "\\|",
+    "\\dag": "\\dagger", "\\ddag": "\\ddagger", "\\nonumber": "", "\\notag": "",
+}
+# An alias as a whole command (\vert, not \vertical), or a \\ kept whole so that the \vert in
+# \\vert stays the text it is.
+_ALIASED = re.compile("|".join([r"\\\\"] + [
+    re.escape(alias) + (r"(?![A-Za-z])" if alias[-1].isalpha() else "") for alias in _ALIASES]))
 _COMMAND = re.compile(r"\\[A-Za-z]+")
 # latex2mathml writes characters as references inside element text (serialised as text, they
 # would read "&amp;#x0003D;"); they become the characters themselves.
@@ -93,6 +101,7 @@ def _converted(tex: str, display: bool) -> str | _Refused:
     except Exception as exc:  # latex2mathml's exceptions share no base class
         name = type(exc).__name__
         return _Refused(_EXCEPTION_MESSAGES.get(name, f"latex2mathml cannot read it ({name})"))
+    _repair_sized_delimiters(math)
     problem = _problem(math)
     if problem is not None:
         return _Refused(problem)
@@ -101,10 +110,24 @@ def _converted(tex: str, display: bool) -> str | _Refused:
 
 
 def _with_aliases(tex: str) -> str:
-    if "\\begin{" not in tex:
-        return tex
-    return _ALIASED_ENVIRONMENT.sub(
-        lambda m: f"\\{m.group(1)}{{{_ENVIRONMENT_ALIASES[m.group(2)]}}}", tex)
+    return _ALIASED.sub(lambda m: _ALIASES.get(m.group(), m.group()), tex)
+
+
+def _repair_sized_delimiters(math: etree.Element) -> None:
+    """latex2mathml writes the delimiter of \\big, \\Bigl and their kin as its TeX (``\\{``,
+    ``\\langle``) rather than the character: each becomes the character it converts to alone."""
+    for element in math.iter("mo"):
+        if element.text and element.text.startswith("\\"):
+            element.text = _delimiter(element.text)
+
+
+@lru_cache(maxsize=256)
+def _delimiter(command: str) -> str:
+    try:
+        tokens = [e for e in convert_to_element(command).iter() if e.tag in _TOKENS]
+    except Exception:  # latex2mathml's exceptions share no base class
+        return command  # left for _problem to report
+    return (tokens[0].text or command) if len(tokens) == 1 else command
 
 
 def _problem(math: etree.Element) -> str | None:
@@ -118,6 +141,8 @@ def _problem(math: etree.Element) -> str | None:
             command = _COMMAND.search(text)
             if command is not None:
                 return f"unknown command {command.group()}"
+            if "\\" in text:
+                return f"latex2mathml cannot convert {text}"
             if text == "&":
                 return "& outside a matrix or an aligned environment"
         parts = _PARTS.get(element.tag)

@@ -51,8 +51,30 @@ def test_text_in_the_tex_stays_text(tex: str) -> None:
 
 
 def test_aligned_lays_out_as_a_table() -> None:
-    math = parsed(r"\begin{aligned} a &= b \\ c &= d \end{aligned}", display=True)
+    math = parsed(r"\begin{aligned} a &= b & x &= 1 \\ c &= d & y &= 2 \end{aligned}",
+                  display=True)
     assert len(math.findall(f".//{MATHML}mtr")) == 2
+    assert len(math.findall(f".//{MATHML}mtd")) == 8
+
+
+@pytest.mark.parametrize(("tex", "shown"), [
+    (r"\arg\max_x f", "argmax"),
+    (r"\big\vert x \bigg\Vert", "|x‖"),
+    (r"a \nonumber", "a"),
+    (r"\dag \ddag \dagger", "†‡†"),
+    # latex2mathml would write the TeX of a sized delimiter, not its character.
+    (r"\Big\{ x \Big\} \bigl\langle y \bigr\rangle \big\| z \big\|", "{x}⟨y⟩‖z‖"),
+])
+def test_standard_latex_that_latex2mathml_lacks_is_converted(tex: str, shown: str) -> None:
+    math = parsed(tex)
+    assert "".join(math.find(f"{MATHML}semantics")[0].itertext()).startswith(shown)
+
+
+def test_an_alias_is_a_whole_command_never_part_of_one_or_text() -> None:
+    with pytest.raises(TexError, match=r"unknown command \\vertical"):
+        tex_to_mathml(r"\vertical", display=False)
+    # \\ is a new line, and "vert" after it plain letters.
+    assert "".join(parsed(r"a \\vert").itertext()).startswith("avert")
 
 
 @pytest.mark.parametrize(
