@@ -79,6 +79,7 @@ def test_maths_that_cannot_be_converted_is_a_warning_on_its_file_line(tmp_path: 
     built = build_file(job)
 
     assert built.post is not None and built.error is None
+    assert "Fine x. Broken $\\frac{a}$." in built.post.search_text  # maths is searched as TeX
     assert [(n.line, n.message) for n in built.notices] == [
         (8, "maths not converted, shown as code: \\frac, \\sqrt[], ^, _ or \\limits is missing "
             "a part")]
