@@ -112,7 +112,8 @@ def import_posts_command(path: Path | None, strict: bool, dry_run: bool, prune: 
         strict=strict, dry_run=dry_run, prune=prune, workers=int(config["IMPORT_WORKERS"]),
         render_seconds=float(config["IMPORT_RENDER_SECONDS"]),
         settings=MetaSettings(timezone=config["BLOG_TIMEZONE"],
-                              default_author=config["DEFAULT_AUTHOR"]),
+                              default_author=config["DEFAULT_AUTHOR"],
+                              math_inline_dollars=bool(config["MATH_INLINE_DOLLARS"])),
     )
     # Before anything connects: connecting to an SQLite file that is not there creates it.
     command_errors.require_migrated(db.engine, MIGRATIONS_DIR)

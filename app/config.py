@@ -46,6 +46,9 @@ class Defaults:
     # A file still rendering after this many seconds is reported and not imported (thousands
     # of unclosed brackets make Python-Markdown quadratic); real articles take well under one.
     IMPORT_RENDER_SECONDS = 60.0
+    # $...$ is inline maths (pandoc's rules keep "$5 and $10" money); off, only \(...\) is.
+    # Changing it re-renders every post at the next import.
+    MATH_INLINE_DOLLARS = True
     DB_POOL_SIZE = 5
     # Shared cache and content version for many processes or containers; unset, each process
     # caches for itself (still never stale: the version lives in the database too).
@@ -101,6 +104,18 @@ def _as_str(name: str, raw: str) -> str:
     return raw
 
 
+_TRUE = ("1", "true", "yes", "on")
+_FALSE = ("0", "false", "no", "off")
+
+
+def _as_bool(name: str, raw: str) -> bool:
+    if raw.strip().lower() in _TRUE:
+        return True
+    if raw.strip().lower() in _FALSE:
+        return False
+    raise ConfigError(f"{name} must be one of {', '.join(_TRUE + _FALSE)}, got {raw!r}")
+
+
 # Environment variables we read and how each is parsed; DATABASE_URL feeds Flask-SQLAlchemy.
 ENV_SETTINGS: dict[str, tuple[str, Callable[[str, str], Any]]] = {
     "SECRET_KEY": ("SECRET_KEY", _as_str),
@@ -116,6 +131,7 @@ ENV_SETTINGS: dict[str, tuple[str, Callable[[str, str], Any]]] = {
     "FEED_SIZE": ("FEED_SIZE", _as_int),
     "IMPORT_WORKERS": ("IMPORT_WORKERS", _as_int),
     "IMPORT_RENDER_SECONDS": ("IMPORT_RENDER_SECONDS", _as_float),
+    "MATH_INLINE_DOLLARS": ("MATH_INLINE_DOLLARS", _as_bool),
     "DB_POOL_SIZE": ("DB_POOL_SIZE", _as_int),
     "REDIS_URL": ("REDIS_URL", _as_str),
     "CACHE_MAX_ENTRIES": ("CACHE_MAX_ENTRIES", _as_int),

@@ -412,3 +412,31 @@ def test_a_new_pipeline_re_renders_every_post(app: Flask, runner: FlaskCliRunner
     planning.pipeline_fingerprint.cache_clear()
 
     assert "0 added, 2 updated, 0 unchanged" in result.output
+
+
+def test_maths_is_stored_as_mathml_and_bad_tex_is_a_warning_on_its_line(
+        app: Flask, runner: FlaskCliRunner, write_article: ArticleWriter) -> None:
+    write_article("maths.md", "Pay $5 and $10 for $x^2$.\n\n$$\n\\foo\n$$\n")
+
+    result = run_import(runner)
+
+    assert result.exit_code == 0, result.output
+    assert re.search(r"maths\.md:8: warning: maths not converted, shown as code: unknown "
+                     r"command \\foo\n    hint: ", result.output)
+    assert "1 added" in result.output and "1 warnings" in result.output
+    html = posts(app)["maths"].html
+    assert "Pay $5 and $10 for <math" in html and "<msup><mi>x</mi><mn>2</mn></msup>" in html
+    assert '<code>$$\n\\foo\n$$</code>' in html
+
+
+def test_turning_inline_dollars_off_renders_every_post_again(
+        app: Flask, runner: FlaskCliRunner, write_article: ArticleWriter) -> None:
+    write_article("maths.md", "Inline $x$ and \\(y\\).\n")
+    run_import(runner)
+    assert posts(app)["maths"].html.count("<math") == 2
+
+    app.config["MATH_INLINE_DOLLARS"] = False
+    result = run_import(runner)
+
+    assert "0 added, 1 updated, 0 unchanged" in result.output
+    assert posts(app)["maths"].html.startswith("<p>Inline $x$ and <math")

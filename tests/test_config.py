@@ -74,6 +74,18 @@ def test_server_databases_get_a_checked_sized_pool(tmp_path: Path,
     assert options["pool_size"] == 7
 
 
+@pytest.mark.parametrize(("value", "used"), [
+    (None, True), ("0", False), ("off", False), ("False", False), ("no", False), ("1", True),
+    ("on", True), (" yes ", True),
+])
+def test_inline_dollars_are_a_switch(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                     value: str | None, used: bool) -> None:
+    if value is not None:
+        monkeypatch.setenv("MATH_INLINE_DOLLARS", value)
+
+    assert create_app(instance_path=str(tmp_path)).config["MATH_INLINE_DOLLARS"] is used
+
+
 @pytest.mark.parametrize("variable, value, named", [
     ("BLOG_TIMEZONE", "Mars/Olympus", "BLOG_TIMEZONE"),
     ("POSTS_PER_PAGE", "ten", "POSTS_PER_PAGE"),
@@ -83,6 +95,7 @@ def test_server_databases_get_a_checked_sized_pool(tmp_path: Path,
     ("SITE_URL", "blog.example.com", "SITE_URL"),
     ("SITE_URL", "ftp://blog.example.com", "SITE_URL"),
     ("DB_POOL_SIZE", "many", "DB_POOL_SIZE"),
+    ("MATH_INLINE_DOLLARS", "maybe", "MATH_INLINE_DOLLARS"),
 ])
 def test_bad_values_are_refused_naming_the_setting(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, variable: str, value: str,

@@ -7,6 +7,7 @@ real-world corpora in ../shared/corpora.
 
 from __future__ import annotations
 
+import shutil
 from collections import deque
 from pathlib import Path
 from urllib.parse import urldefrag, urlsplit
@@ -16,6 +17,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 
+from tests.conftest import REPO, copy_fixture
 from tests.html import parse
 from tests.webcheck import vnu_errors
 
@@ -93,6 +95,21 @@ def test_sample_site_is_valid(site: Flask, client: FlaskClient) -> None:
     kinds = {path.split("/")[1] for path in pages}
     assert {"", "posts", "tags", "categories", "authors", "archive"} <= kinds
     assert "/?page=2" in pages
+
+
+@pytest.mark.validator
+def test_posts_with_maths_are_valid(app: Flask, client: FlaskClient, runner: FlaskCliRunner,
+                                    content_dir: Path) -> None:
+    """The MathML the renderer writes, and TeX shown as code, are valid HTML."""
+    shutil.copy(REPO / "content" / "the-maths-of-cache-hit-rates.md", content_dir)
+    for name in ("maths_display_and_inline.md", "maths_unconvertible.md"):
+        copy_fixture(name, content_dir)
+    result = runner.invoke(args=["import-posts"])
+    assert result.exit_code == 0, result.output
+
+    pages = check_site(client)
+
+    assert sum(page.count("<math ") for page in pages.values()) > 40
 
 
 @pytest.mark.validator

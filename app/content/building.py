@@ -7,14 +7,14 @@ must hash to what the plan saw, or the file changed under the import.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from app.content import files, workers
 from app.content.metadata import ArticleMeta, MetaSettings, reading_minutes
 from app.content.planning import digest, pipeline_fingerprint
-from app.content.problems import ContentError
+from app.content.problems import ContentError, Notice
 from app.content.reader import article_body, decode
 from app.content.render import plain_text, render_markdown
 
@@ -56,6 +56,7 @@ class Built:
     rel: str
     post: BuiltPost | None = None
     error: ContentError | None = None
+    notices: list[Notice] = field(default_factory=list)  # the post imports all the same
 
 
 def build_file(job: BuildJob) -> Built:
@@ -73,7 +74,8 @@ def build_file(job: BuildJob) -> Built:
         return Built(job.rel, error=ContentError(1, f"could not render this file: {exc!r}"))
     try:
         with workers.time_limit(job.render_seconds):
-            rendered = render_markdown(body, title=job.meta.title)
+            rendered = render_markdown(body, title=job.meta.title,
+                                       inline_dollars=job.settings.math_inline_dollars)
     except ContentError as exc:
         return Built(job.rel, error=ContentError(body_line + exc.line - 1, exc.message,
                                                  exc.hint))
@@ -86,4 +88,5 @@ def build_file(job: BuildJob) -> Built:
     return Built(job.rel, BuiltPost(
         digest=job.digest, text=text, html=rendered.html, toc=rendered.toc,
         excerpt=rendered.excerpt, search_text=plain_text(rendered.html)[:SEARCH_TEXT_LIMIT],
-        reading_minutes=reading_minutes(rendered.word_count)))
+        reading_minutes=reading_minutes(rendered.word_count)),
+        notices=[Notice(body_line + n.line - 1, n.message, n.hint) for n in rendered.notices])

@@ -128,6 +128,7 @@ def _apply(session: Session, folder: Path, plans: list[Plan], existing: dict[str
     progress.phase("Rendering", len(plans))
     for built in _build(folder, plans, options):
         progress.advance()
+        report.warnings += [Problem.from_notice(report.where(built.rel), n) for n in built.notices]
         if built.post is None:
             failed.append(_failed(by_rel[built.rel], built, report))
             continue

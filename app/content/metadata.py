@@ -71,10 +71,11 @@ DATE_HINT = "write dates as YYYY-MM-DD, or YYYY-MM-DD HH:MM[:SS] with an optiona
 
 @dataclass(frozen=True)
 class MetaSettings:
-    """Site settings the normalisers need."""
+    """Site settings that shape a post: what the normalisers and the renderer need."""
 
     timezone: str = "UTC"
     default_author: str = "Anonymous"
+    math_inline_dollars: bool = True  # $...$ is inline maths
 
 
 @dataclass

@@ -29,8 +29,8 @@ from app.content.slugs import slugify
 
 # The modules whose code shapes a stored post: when any of them changes (a new release, a
 # fix), the next import re-renders every file, with no version number to remember to bump.
-PIPELINE_MODULES = ("addresses", "building", "characters", "highlight", "metadata", "nesting",
-                    "reader", "render", "slugs", "values")
+PIPELINE_MODULES = ("addresses", "building", "characters", "highlight", "maths", "mathml",
+                    "metadata", "nesting", "reader", "render", "slugs", "values")
 
 
 # A file modified this close to the start of an import could be modified again within the
@@ -90,8 +90,9 @@ class Plan:
 @cache
 def pipeline_fingerprint(settings: MetaSettings) -> bytes:
     """Everything besides the file's bytes that shapes a post: a change re-renders all."""
-    parts = [_pipeline_source_digest(), settings.timezone, settings.default_author]
-    parts += [version(name) for name in ("markdown", "pygments", "nh3", "ftfy")]
+    parts = [_pipeline_source_digest(), settings.timezone, settings.default_author,
+             f"math_inline_dollars={settings.math_inline_dollars}"]
+    parts += [version(name) for name in ("markdown", "pygments", "nh3", "ftfy", "latex2mathml")]
     return "\x00".join(parts).encode() + b"\x00"
 
 

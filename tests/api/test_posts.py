@@ -367,3 +367,19 @@ def test_hostile_values_are_plain_json_strings(site: Flask, client: FlaskClient)
                              "%3C/script%3E")
     assert "<script>alert(2)</script>" in post["source"]  # the source as written
     assert "alert(2)" not in post["html"]  # the rendered body is sanitised
+
+
+def test_equations_reach_the_api_as_mathml(app: Flask, client: FlaskClient,
+                                           write_article: ArticleWriter,
+                                           runner: FlaskCliRunner) -> None:
+    write_article("maths.md", "Pay $5, or $\\sqrt{x}$.\n\n## Why $O(n)$\n")
+    runner.invoke(args=["import-posts"])
+
+    post = client.get("/api/v1/posts/maths").json
+
+    assert post["html"].startswith("<p>Pay $5, or <math")
+    assert "<msqrt><mrow><mi>x</mi></mrow></msqrt>" in post["html"]
+    assert [entry["name"] for entry in post["toc"]] == ["Why O(n)"]
+    assert post["source"].endswith("Pay $5, or $\\sqrt{x}$.\n\n## Why $O(n)$\n")
+    listed = client.get("/api/v1/posts").json["items"][0]
+    assert listed["excerpt"] == "Pay $5, or \\sqrt{x}."

@@ -18,8 +18,9 @@ from tests.conftest import REPO
 pytestmark = pytest.mark.browser
 
 POST = "/posts/structuring-flask-projects"  # code in several languages, a table, footnotes
-PAGES = ["/", POST, "/posts/reading-explain-plans", "/tags/", "/tags/python", "/categories/",
-         "/authors/", "/archive/", "/no/such/page", "/search?q=flask"]
+PAGES = ["/", POST, "/posts/reading-explain-plans", "/posts/the-maths-of-cache-hit-rates",
+         "/tags/", "/tags/python", "/categories/", "/authors/", "/archive/", "/no/such/page",
+         "/search?q=flask"]
 
 
 @pytest.fixture

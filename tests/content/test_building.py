@@ -70,3 +70,30 @@ def test_a_render_that_takes_too_long_is_an_error(tmp_path: Path) -> None:
     assert built.error is not None
     assert (built.error.line, built.error.message) == (
         5, "the Markdown was still rendering after 0.5 s; not imported")
+
+
+def test_maths_that_cannot_be_converted_is_a_warning_on_its_file_line(tmp_path: Path) -> None:
+    job = job_for(tmp_path, "maths.md", "---\ntitle: Maths\ndate: 2026-01-15\n---\n\n"
+                  "Fine $x$.\n\nBroken $\\frac{a}$.\n")
+
+    built = build_file(job)
+
+    assert built.post is not None and built.error is None
+    assert "Fine x. Broken $\\frac{a}$." in built.post.search_text  # maths is searched as TeX
+    assert [(n.line, n.message) for n in built.notices] == [
+        (8, "maths not converted, shown as code: \\frac, \\sqrt[], ^, _ or \\limits is missing "
+            "a part")]
+
+
+def test_inline_dollars_follow_the_setting(tmp_path: Path) -> None:
+    off = MetaSettings(math_inline_dollars=False)
+    job = job_for(tmp_path, "dollars.md", "---\ntitle: Dollars\ndate: 2026-01-15\n---\n\n"
+                  "Say $x$ or \\(y\\).\n", settings=off,
+                  digest=digest(pipeline_fingerprint(off),
+                                b"---\ntitle: Dollars\ndate: 2026-01-15\n---\n\nSay $x$ or "
+                                b"\\(y\\).\n"))
+
+    built = build_file(job)
+
+    assert built.post is not None
+    assert "Say $x$ or <math" in built.post.html

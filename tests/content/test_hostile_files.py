@@ -162,12 +162,20 @@ IMPORTED: dict[str, tuple[str, list[tuple[int, str]]]] = {
                                                        "of minutes")]),
     "read_time_infinite.md": ("read-time-infinite", [(4, "read_time: inf is not a number of "
                                                          "minutes")]),
+    "maths_nested_too_deeply.md": ("maths-nested-too-deeply", [(7, "maths not converted, shown "
+                                                               "as code: the maths is nested")]),
+    "maths_macro_bomb.md": ("maths-macro-bomb", [(7, "maths not converted, shown as code: the "
+                                                     "maths is nested too deeply (or its macros "
+                                                     "expand too often)")]),
+    "maths_script_injection.md": ("maths-script-injection", []),
     "duplicate_alias_first.md": ("duplicate-alias-first", []),
     "duplicate_alias_second.md": ("duplicate-alias-second", [(4, "alias 'shared-address' is "
                                                                  "already an alias of")]),
     # made by hostile_folder
     "bom.md": ("bom", []),
     "crlf.md": ("crlf", []),
+    "maths_of_100000_characters.md": ("maths-of-100000-characters", [
+        (5, "maths not converted, shown as code: the maths is longer than 10,000 characters")]),
     "control_bytes_in_body.md": ("control-bytes-in-body", [
         (5, "repaired mojibake: '\\x9b' became '›'"),
         (5, "removed 4 control character(s) (U+001B, U+007F, U+000C)")]),
@@ -204,6 +212,8 @@ def make_hostile_files(folder: Path, outside: Path) -> None:
         "Controls in the body", "Red \x1b[31malert\x1b[0m\x7f page\x0cbreak \u009b end.\n"
     ).encode())
     write(folder / "title_of_10000_characters.md", article("x" * 10_000))
+    write(folder / "maths_of_100000_characters.md",
+          article("Maths of 100000 characters", "$$\n" + "x+" * 50_000 + "x\n$$\n"))
     with (folder / "fifty_megabytes.md").open("w", encoding="utf-8") as handle:
         handle.write(article("Fifty megabytes"))
         line = "All work and no play makes a very long article. " * 20 + "\n"
@@ -694,13 +704,13 @@ def test_problems_print_control_characters_as_escapes() -> None:
                             "    hint: fix \\x00 it")
 
 
-def render_slowly(body: str, *, title: str = "") -> Rendered:
+def render_slowly(body: str, *, title: str = "", inline_dollars: bool = True) -> Rendered:
     """``render_markdown``, but a body saying "render me slowly" takes two minutes, the way
     pathological Markdown does in some versions of the library. Sleeping in Python lets the
     importer's timer interrupt it, as it interrupts Python-Markdown."""
     if "render me slowly" in body:
         time.sleep(120)
-    return render_markdown(body, title=title)
+    return render_markdown(body, title=title, inline_dollars=inline_dollars)
 
 
 def test_a_file_that_renders_too_long_is_an_error_and_the_rest_imports(

@@ -161,3 +161,9 @@ def test_errors_of_unreadable_files_are_reported_and_nothing_is_planned() -> Non
     assert plan([broken], {}, {"bad.md"}, False, report) == []
     assert [str(e).splitlines()[0] for e in report.errors] == [
         "content/bad.md:2: error: invalid YAML frontmatter: x"]
+
+
+def test_the_maths_setting_is_part_of_every_files_hash() -> None:
+    """Turning inline dollars on or off changes how posts render: all are rendered again."""
+    assert pipeline_fingerprint(MetaSettings(math_inline_dollars=False)) != \
+        pipeline_fingerprint(MetaSettings(math_inline_dollars=True))

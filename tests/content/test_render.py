@@ -6,7 +6,12 @@ import pytest
 from app.content.nesting import MAX_NESTING
 from app.content.problems import ContentError
 from app.content.reader import decode, read_article
-from app.content.render import EXCERPT_MAX_CHARS, render_markdown, template_tag_notice
+from app.content.render import (
+    EXCERPT_MAX_CHARS,
+    plain_text,
+    render_markdown,
+    template_tag_notice,
+)
 
 
 def fixture(name: str) -> Path:
@@ -386,6 +391,37 @@ def test_code_blocks_and_tables_are_reachable_by_keyboard() -> None:
     page_html = render_markdown("```python\nx = 1\n```\n\n| a |\n|---|\n| 1 |\n").html
 
     assert '<pre tabindex="0">' in page_html and '<table tabindex="0">' in page_html
+
+
+# --- maths (the syntax: test_maths.py) ----------------------------------------------------
+
+
+def test_maths_passes_the_sanitiser_as_mathml() -> None:
+    rendered = render_markdown("$$\n\\frac{a}{b}\n$$\n")
+    assert '<div class="math-display" tabindex="0"><math xmlns="http://www.w3.org/1998/Math/' \
+        'MathML" display="block"><semantics><mrow><mfrac>' in rendered.html
+    assert rendered.notices == []
+
+
+@pytest.mark.parametrize(("body", "gone"), [
+    ("$\\href{javascript:alert(1)}{x}$", ' href="'),
+    ("$\\style{background:url(x)}{x}$", ' style="'),
+    ("$\\color{white}{x}$", ' mathcolor="'),
+    ('<math><maction actiontype="toggle"><mi>x</mi></maction></math>', "<maction"),
+    ('<math><mi mathbackground="black" onclick="x">x</mi></math>', ' mathbackground="'),
+    ('<math><annotation-xml encoding="text/html"><b>x</b></annotation-xml></math>',
+     "<annotation-xml"),
+])
+def test_mathml_beyond_what_the_renderer_writes_is_removed(body: str, gone: str) -> None:
+    html = render_markdown(body).html
+    assert gone not in html and "onclick" not in html
+
+
+def test_maths_reads_as_its_tex_in_plain_text() -> None:
+    rendered = render_markdown("The energy $E = mc^2$, and $a < b$.\n")
+    assert rendered.excerpt == "The energy E = mc^2, and a < b."
+    assert rendered.word_count == 8  # The energy E mc 2 and a b
+    assert plain_text(rendered.html) == rendered.excerpt
 
 
 # --- nesting -------------------------------------------------------------------------------

@@ -134,3 +134,24 @@ def test_control_characters_do_not_break_the_xml(app: Flask, client: FlaskClient
 
     for url in ("/feed.xml", "/rss.xml"):
         assert parsed(client, url).entries[0].summary == "Ring the bell."
+
+
+MATHS_BODY = "The ratio $\\frac{a}{b}$, and\n\n$$\nx_1^2 + y_1^2 = r^2\n$$\n"
+
+
+def test_equations_reach_every_feed_as_mathml(app: Flask, client: FlaskClient,
+                                              write_article: ArticleWriter,
+                                              runner: FlaskCliRunner) -> None:
+    write_article("maths.md", MATHS_BODY)
+    runner.invoke(args=["import-posts"])
+
+    # feedparser keeps MathML the way feed readers built on it do: only with its namespace.
+    for url in ("/feed.xml", "/rss.xml"):
+        content = parsed(client, url).entries[0].content[0].value
+        assert content.count("<math ") == 2, url
+        assert content.count('xmlns="http://www.w3.org/1998/Math/MathML"') == 2, url
+        assert "<mfrac><mrow><mi>a</mi></mrow><mrow><mi>b</mi></mrow></mfrac>" in content, url
+        assert "<msubsup><mi>x</mi><mn>1</mn><mn>2</mn></msubsup>" in content, url
+    item = json.loads(client.get("/feed.json").data)["items"][0]
+    assert item["content_html"].count("<math") == 2
+    assert 'display="block"' in item["content_html"]
