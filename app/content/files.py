@@ -37,12 +37,19 @@ def _collect(directory: str, prefix: str, found: list[str]) -> None:
         for entry in entries:
             if entry.name.startswith("."):
                 continue
-            if entry.is_dir():  # a link to a folder is a folder, and not followed
+            if _is_folder(entry):  # a link to a folder is a folder, and not followed
                 if not entry.is_symlink():
                     _collect(entry.path, f"{prefix}{entry.name}/", found)
             elif not entry.name.startswith("_") and entry.name.lower().endswith(
                     ARTICLE_SUFFIXES):
                 found.append(prefix + entry.name)
+
+
+def _is_folder(entry: os.DirEntry[str]) -> bool:
+    try:
+        return entry.is_dir()
+    except OSError:  # a loop of links: a file to report (read_source says why), not a folder
+        return False
 
 
 def read_source(folder: Path, rel: str) -> bytes:
