@@ -73,8 +73,8 @@ def test_word_count_excludes_code_blocks():
 def test_table_alignment_kept():
     html = render("tables_and_definitions.md").html
     assert "<table tabindex=\"0\">" in html
-    assert '<th style="text-align:left">Item</th>' in html
-    assert '<td style="text-align:right">12</td>' in html
+    assert '<th class="align-left">Item</th>' in html
+    assert '<td class="align-right">12</td>' in html
 
 
 def test_definition_list():
@@ -446,3 +446,18 @@ def test_nesting_to_the_limit_renders():
     body = "".join("    " * level + "- item\n" for level in range(MAX_NESTING))
     assert render_markdown(body).html.count("<ul>") == MAX_NESTING
 
+
+
+def test_table_column_alignment_is_a_class_not_a_style_the_csp_would_block() -> None:
+    rendered = render_markdown("| a | b | c | d |\n|:--|--:|:-:|---|\n| 1 | 2 | 3 | 4 |\n")
+
+    assert "style=" not in rendered.html
+    cells = re.findall(r"<(t[dh])(?: class=\"([^\"]*)\")?>", rendered.html)
+    assert cells == [("th", "align-left"), ("th", "align-right"), ("th", "align-center"),
+                     ("th", ""), ("td", "align-left"), ("td", "align-right"),
+                     ("td", "align-center"), ("td", "")]
+
+
+def test_authors_inline_styles_on_cells_are_dropped() -> None:
+    rendered = render_markdown('<table><tr><td style="text-align:right">x</td></tr></table>\n')
+    assert "style=" not in rendered.html
