@@ -133,7 +133,10 @@ def write_batch(session: Session, batch: list[tuple[Plan, BuiltPost]], names: Na
     if old:
         old_ids = [plan.post_id for plan, _ in old]
         session.execute(delete(post_tags).where(post_tags.c.post_id.in_(old_ids)))
-        session.execute(delete(PostAlias).where(PostAlias.post_id.in_(old_ids)))
+        # The frontmatter's aliases are written again below; the slugs of earlier renames
+        # are not in the file, and must keep leading to the post.
+        session.execute(delete(PostAlias).where(PostAlias.post_id.in_(old_ids),
+                                                PostAlias.kind == "alias"))
         session.execute(update(Post), [{"id": plan.post_id, **row} for plan, row in old])
     _write_search_documents(session, batch, rows, [plan.post_id for plan, _ in old])
     links = [{"post_id": plan.post_id, "tag_id": names.id_of(Tag, tag), "position": position}
