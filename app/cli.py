@@ -110,7 +110,7 @@ def import_posts_command(path: Path | None, strict: bool, dry_run: bool, prune: 
     config = current_app.config
     options = ImportOptions(
         strict=strict, dry_run=dry_run, prune=prune, workers=int(config["IMPORT_WORKERS"]),
-        render_seconds=float(config["IMPORT_RENDER_SECONDS"]),
+        render_seconds=float(config["IMPORT_RENDER_SECONDS"]), site_url=config["SITE_URL"],
         settings=MetaSettings(timezone=config["BLOG_TIMEZONE"],
                               default_author=config["DEFAULT_AUTHOR"]),
     )

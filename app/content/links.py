@@ -10,7 +10,7 @@ kept; an old slug or an alias is rewritten to the current one.
 Three steps, each a function here: :func:`find_links` (in the worker that rendered the file:
 the candidate links and the line of the source each is written on), :func:`resolve` (against
 an :class:`AddressBook` of the whole site, which the importer builds), and
-:func:`rewrite_hrefs`. Every other ``href`` (outside sites, images, files, ``#fragments``) is
+:func:`rewrite_links`. Every other ``href`` (outside sites, images, files, ``#fragments``) is
 left as it is. No database and no Flask.
 """
 
@@ -209,10 +209,13 @@ def _content_path(path: str, source: str) -> str | None:
 def _to_post(link: FoundLink, target: str, anchor: str | None,
              book: AddressBook) -> Resolution:
     address = book.posts[target]
-    problem = Notice(link.line, f"link to {shown(link.href)}: {target} is a draft, which "
-                     "readers cannot see", "publish it (draft: false), or remove the link"
-                     ) if address.draft else None
+    problem = draft_problem(link, target) if address.draft else None
     return Resolution(post_address(address.slug, anchor), target, anchor, problem)
+
+
+def draft_problem(link: FoundLink, target: str) -> Notice:
+    return Notice(link.line, f"link to {shown(link.href)}: {target} is a draft, which readers "
+                  "cannot see", "publish it (draft: false), or remove the link")
 
 
 def _no_article(link: FoundLink, target: str | None) -> Notice:
@@ -252,15 +255,24 @@ def element_ids(page_html: str) -> set[str]:
     return {html.unescape(value) for value in _ID.findall(page_html)}
 
 
-def rewrite_hrefs(page_html: str, new_hrefs: dict[str, str]) -> str:
-    """``page_html`` with each link whose address is a key of ``new_hrefs`` pointing at that
-    key's value instead; every other link as it was. All addresses change at once, so two
-    posts trading slugs trade their links too."""
+def rewrite_links(page_html: str, new_hrefs: dict[int, str]) -> str:
+    """``page_html`` with its article links (:func:`find_links`' list, by position) pointing at
+    the addresses of ``new_hrefs``; every other link as it was.
+
+    By position, not by address: a link keeps its position however often its address is
+    rewritten, so the link graph (which stores positions) can rewrite a page again after a
+    rename, even when two posts traded slugs or the address as written is long gone.
+    """
     if not new_hrefs:
         return page_html
+    position = -1
 
     def swap(match: re.Match[str]) -> str:
-        new = new_hrefs.get(html.unescape(match.group(2)))
+        nonlocal position
+        if not is_article_link(html.unescape(match.group(2))):
+            return match.group(0)
+        position += 1
+        new = new_hrefs.get(position)
         if new is None:
             return match.group(0)
         return match.group(1) + html.escape(new) + match.group(3)

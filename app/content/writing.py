@@ -22,6 +22,7 @@ from app.models import (
     ImportRun,
     Post,
     PostAlias,
+    PostLink,
     RemovedPost,
     SearchDocument,
     Tag,
@@ -197,6 +198,10 @@ def remove_posts(session: Session, post_ids: list[int]) -> None:
         select(PostAlias.slug).where(PostAlias.post_id.in_(post_ids))).scalars()
     session.execute(delete(post_tags).where(post_tags.c.post_id.in_(post_ids)))
     session.execute(delete(PostAlias).where(PostAlias.post_id.in_(post_ids)))
+    # Links to a removed post stay known, leading nowhere: `flask check-links` lists them.
+    session.execute(delete(PostLink).where(PostLink.source_id.in_(post_ids)))
+    session.execute(update(PostLink).where(PostLink.target_id.in_(post_ids))
+                    .values(target_id=None))
     session.execute(delete(SearchDocument).where(SearchDocument.post_id.in_(post_ids)))
     session.execute(delete(related_posts).where(or_(related_posts.c.post_id.in_(post_ids),
                                                     related_posts.c.related_id.in_(post_ids))))

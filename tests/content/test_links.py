@@ -14,7 +14,7 @@ from app.content.links import (
     is_article_link,
     is_web_link,
     resolve,
-    rewrite_hrefs,
+    rewrite_links,
 )
 from app.content.render import render_markdown
 
@@ -151,14 +151,17 @@ def test_which_addresses_may_name_an_article(href: str, article: bool) -> None:
     assert is_article_link(href) is article
 
 
-def test_hrefs_are_rewritten_all_at_once_and_nothing_else_changes() -> None:
-    page = ('<p><a href="/posts/x">x</a> <a title="t" href="/posts/y#a&amp;b">y</a> '
-            '<img src="/posts/x"> <a href="https://example.com/">e</a></p>')
+def test_article_links_are_rewritten_by_position_and_nothing_else_changes() -> None:
+    page = ('<p><a href="/posts/x">x</a> <a href="#top">top</a> <a title="t" '
+            'href="y.md#a&amp;b">y</a> <img src="/posts/x"> <a href="https://example.com/">e'
+            '</a> <a href="/posts/x">x again</a></p>')
 
-    rewritten = rewrite_hrefs(page, {"/posts/x": "/posts/y", "/posts/y#a&b": "/posts/x#a&b"})
+    rewritten = rewrite_links(page, {0: "/posts/y", 1: "/posts/x#a&b"})
 
-    assert rewritten == ('<p><a href="/posts/y">x</a> <a title="t" href="/posts/x#a&amp;b">y'
-                         '</a> <img src="/posts/x"> <a href="https://example.com/">e</a></p>')
+    assert rewritten == ('<p><a href="/posts/y">x</a> <a href="#top">top</a> <a title="t" '
+                         'href="/posts/x#a&amp;b">y</a> <img src="/posts/x"> <a href='
+                         '"https://example.com/">e</a> <a href="/posts/x">x again</a></p>')
+    assert rewrite_links(rewritten, {0: "/posts/z"}).startswith('<p><a href="/posts/z">x</a>')
 
 
 def test_element_ids_are_headings_footnotes_and_the_authors_own() -> None:
