@@ -23,6 +23,7 @@ from app.models import (
     Category,
     Post,
     PostAlias,
+    PostLink,
     RemovedPost,
     Tag,
     post_tags,
@@ -129,6 +130,19 @@ def related_to(post: Post, limit: int = 3) -> Sequence[Post]:
                            Post.image, Post.reading_minutes))
     )
     return db.session.scalars(statement).all()
+
+
+def mentioned_in(post: Post) -> Sequence[AnyRow]:
+    """The public posts that link to ``post`` (slug, title, date), newest first: the link
+    graph read backwards, in one query."""
+    linkers = select(PostLink.source_id).where(PostLink.target_id == post.id,
+                                               PostLink.source_id != post.id)
+    statement = (
+        select(Post.slug, Post.title, Post.published_at)
+        .where(Post.id.in_(linkers), is_public(utcnow()))
+        .order_by(Post.published_at.desc(), Post.id.desc())
+    )
+    return db.session.execute(statement).all()
 
 
 def redirect_slug(old_slug: str) -> str | None:
