@@ -46,6 +46,13 @@ class Defaults:
     # A file still rendering after this many seconds is reported and not imported (thousands
     # of unclosed brackets make Python-Markdown quadratic); real articles take well under one.
     IMPORT_RENDER_SECONDS = 60.0
+    # `flask check-links --external`, politely: requests in flight at once (all hosts
+    # together), seconds between two requests to one host, seconds to wait for an answer, and
+    # how long an address that answered well is remembered (a week: re-runs spare the hosts).
+    LINK_CHECK_CONCURRENCY = 8
+    LINK_CHECK_HOST_INTERVAL = 1.0
+    LINK_CHECK_TIMEOUT = 10.0
+    LINK_CHECK_CACHE_SECONDS = 604_800
     DB_POOL_SIZE = 5
     # Shared cache and content version for many processes or containers; unset, each process
     # caches for itself (still never stale: the version lives in the database too).
@@ -116,6 +123,10 @@ ENV_SETTINGS: dict[str, tuple[str, Callable[[str, str], Any]]] = {
     "FEED_SIZE": ("FEED_SIZE", _as_int),
     "IMPORT_WORKERS": ("IMPORT_WORKERS", _as_int),
     "IMPORT_RENDER_SECONDS": ("IMPORT_RENDER_SECONDS", _as_float),
+    "LINK_CHECK_CONCURRENCY": ("LINK_CHECK_CONCURRENCY", _as_int),
+    "LINK_CHECK_HOST_INTERVAL": ("LINK_CHECK_HOST_INTERVAL", _as_float),
+    "LINK_CHECK_TIMEOUT": ("LINK_CHECK_TIMEOUT", _as_float),
+    "LINK_CHECK_CACHE_SECONDS": ("LINK_CHECK_CACHE_SECONDS", _as_int),
     "DB_POOL_SIZE": ("DB_POOL_SIZE", _as_int),
     "REDIS_URL": ("REDIS_URL", _as_str),
     "CACHE_MAX_ENTRIES": ("CACHE_MAX_ENTRIES", _as_int),
@@ -170,15 +181,17 @@ def check(config: Mapping[str, Any]) -> None:
     if config["FOLIO_ENV"] not in ENVIRONMENTS:
         raise ConfigError(f"FOLIO_ENV={config['FOLIO_ENV']!r} must be one of "
                           f"{', '.join(ENVIRONMENTS)}")
-    for name in ("POSTS_PER_PAGE", "FEED_SIZE", "CACHE_MAX_ENTRIES", "CACHE_SECONDS"):
+    for name in ("POSTS_PER_PAGE", "FEED_SIZE", "CACHE_MAX_ENTRIES", "CACHE_SECONDS",
+                 "LINK_CHECK_CONCURRENCY"):
         if int(config[name]) < 1:
             raise ConfigError(f"{name} must be at least 1")
-    for name in ("PROXY_FIX", "HSTS_SECONDS", "VERSION_CHECK_SECONDS"):
+    for name in ("PROXY_FIX", "HSTS_SECONDS", "VERSION_CHECK_SECONDS",
+                 "LINK_CHECK_HOST_INTERVAL", "LINK_CHECK_CACHE_SECONDS"):
         if float(config[name]) < 0:
             raise ConfigError(f"{name} must be 0 or more, got {config[name]}")
-    if float(config["IMPORT_RENDER_SECONDS"]) <= 0:
-        raise ConfigError(f"IMPORT_RENDER_SECONDS must be more than 0, got "
-                          f"{config['IMPORT_RENDER_SECONDS']}")
+    for name in ("IMPORT_RENDER_SECONDS", "LINK_CHECK_TIMEOUT"):
+        if float(config[name]) <= 0:
+            raise ConfigError(f"{name} must be more than 0, got {config[name]}")
     if config["LOG_FORMAT"] is not None and config["LOG_FORMAT"] not in LOG_FORMATS:
         raise ConfigError(f"LOG_FORMAT={config['LOG_FORMAT']!r} must be one of "
                           f"{', '.join(LOG_FORMATS)}")

@@ -7,7 +7,7 @@ a fixed number of queries, so templates never touch the database.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeAlias, cast
@@ -236,6 +236,14 @@ def sitemap_posts(offset: int = 0, limit: int | None = None) -> Sequence[AnyRow]
         .offset(offset).limit(limit)
     )
     return db.session.execute(statement).all()
+
+
+def link_sources(batch: int = 200) -> Iterator[tuple[str, str, str]]:
+    """Every post's source path, stored HTML and text as written, a batch at a time: what
+    `flask check-links --external` reads its outside links and their lines from."""
+    statement = (select(Post.source_path, Post.html, Post.source).order_by(Post.source_path)
+                 .execution_options(yield_per=batch))
+    yield from db.session.execute(statement)
 
 
 def public_post_summary() -> tuple[int, datetime | None]:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from itertools import islice
 from typing import TypeVar
 
@@ -177,6 +177,44 @@ class Linker:
         problem = Problem(self.report.where(rel), notice.line, notice.message, notice.hint,
                           "error" if self.strict else "warning")
         (self.report.errors if self.strict else self.report.warnings).append(problem)
+
+
+@dataclass
+class GraphCheck:
+    """Every link between posts checked: how many there are, and the broken ones."""
+
+    links: int = 0
+    broken: list[BrokenLink] = field(default_factory=list)
+
+
+def check_graph(session: Session, site_url: str = "") -> GraphCheck:
+    """The stored links between posts checked against the database as it is now: links that
+    lead to no post, to a draft, or to an anchor the target does not have, sorted by file and
+    line. (The graph is as the last import left it: run it first.)"""
+    existing = {path: Existing(post_id, slug, "") for path, post_id, slug in
+                session.execute(select(Post.source_path, Post.id, Post.slug))}
+    book = address_book(session, existing, [], (), site_url)
+    rel_of = {known.id: rel for rel, known in existing.items()}
+    result = GraphCheck()
+    anchors = _Anchors(rel_of)
+    for row in _stored(session):
+        result.links += 1
+        source = rel_of[row.source_id]
+        if row.target_id is None:
+            resolution = resolve(row.link, source, book)
+            if resolution is not None:
+                result.broken.append(BrokenLink(source, resolution.problem or Notice(
+                    row.line, f"link to {shown(row.href)}: leads to no post yet",
+                    "run flask import-posts: the post it names now exists")))
+            continue
+        target = rel_of[row.target_id]
+        if book.posts[target].draft:
+            result.broken.append(BrokenLink(source, draft_problem(row.link, target)))
+        elif row.anchor:
+            anchors.add(source, row.link, row.target_id, row.anchor)
+    result.broken += anchors.check(session)
+    result.broken.sort(key=lambda broken: (broken.source, broken.notice.line))
+    return result
 
 
 class _FollowUp:

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from urllib.parse import SplitResult, unquote, urlsplit
 
 from app.content.problems import Notice
+from app.content.reader import article_body
 
 SOURCE_SUFFIXES = (".md", ".markdown")
 WEB_SCHEMES = ("http", "https")
@@ -75,14 +76,18 @@ class AddressBook:
         self.moved[slug] = rel
 
     def on_site(self, parts: SplitResult) -> bool:
-        """Whether an absolute URL points at this site (either scheme)."""
-        site = urlsplit(self.site_url)
-        return bool(site.netloc) and parts.netloc.lower() == site.netloc.lower()
+        return on_site(parts, self.site_url)
 
     def site_path(self, path: str) -> str:
         """``path`` without the path of ``SITE_URL`` (a site served under ``/blog``)."""
         prefix = urlsplit(self.site_url).path.rstrip("/")
         return path[len(prefix):] if prefix and path.startswith(prefix + "/") else path
+
+
+def on_site(parts: SplitResult, site_url: str) -> bool:
+    """Whether an absolute URL points at the site at ``site_url`` (either scheme)."""
+    site = urlsplit(site_url)
+    return bool(site.netloc) and parts.netloc.lower() == site.netloc.lower()
 
 
 @dataclass(frozen=True)
@@ -158,6 +163,18 @@ class _LineFinder:
             return written.end() - len(text)
         offset = self.body.find(text, start)
         return None if offset == -1 else offset
+
+
+def outside_links(page_html: str, text: str, site_url: str) -> list[FoundLink]:
+    """The links of a stored post to other sites, with their lines (``text``: the article
+    file as written)."""
+    body, body_line = article_body(text)
+
+    def outside(href: str) -> bool:
+        parts = _split(href)
+        return is_web_link(href) and parts is not None and not on_site(parts, site_url)
+
+    return find_links(page_html, body, body_line, wanted=outside)
 
 
 def resolve(link: FoundLink, source: str, book: AddressBook) -> Resolution | None:

@@ -11,6 +11,7 @@ from flask import Flask
 from sqlalchemy import select
 
 from app.content.importer import ImportOptions, ImportReport, import_posts
+from app.content.link_graph import check_graph
 from app.extensions import db
 from app.models import Post, PostLink
 from tests.conftest import ArticleWriter
@@ -223,3 +224,33 @@ def test_links_between_many_files_rendered_by_worker_processes(
     assert len(report.added) == 60 and report.warnings == []
     assert hrefs(app, "post-59") == ["/posts/post-0#part-0"]
     assert len(graph(app)) == 60
+
+
+def check(app: Flask) -> list[tuple[str, int, str]]:
+    with app.app_context():
+        result = check_graph(db.session(), SITE)
+    return [(broken.source, broken.notice.line, broken.notice.message) for broken in
+            result.broken]
+
+
+def test_the_graph_check_finds_every_broken_link_of_the_site_by_file_and_line(
+        app: Flask, content_dir: Path, write_article: ArticleWriter) -> None:
+    write_article("target.md", TARGET_BODY)
+    write_article("gone.md")
+    write_article("b.md", "[fine](target.md#going-further)\n\n[gone](gone.md)\n")
+    write_article("a.md", "[nowhere](nowhere.md)\n\n[anchor](target.md#nope)\n\n"
+                  "[draft](secret.md)\n")
+    write_article("secret.md", draft="true")
+    run(app, content_dir)
+    assert check(app) == [
+        ("a.md", 6, "link to 'nowhere.md': there is no article nowhere.md"),
+        ("a.md", 8, "link to 'target.md#nope': target.md has no heading or element with the "
+                    "id 'nope'"),
+        ("a.md", 10, "link to 'secret.md': secret.md is a draft, which readers cannot see")]
+
+    (content_dir / "gone.md").unlink()
+    run(app, content_dir, prune=True)
+
+    with app.app_context():
+        assert check_graph(db.session(), SITE).links == 5
+    assert check(app)[-1] == ("b.md", 8, "link to 'gone.md': there is no article gone.md")

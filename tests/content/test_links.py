@@ -13,6 +13,7 @@ from app.content.links import (
     find_links,
     is_article_link,
     is_web_link,
+    outside_links,
     resolve,
     rewrite_links,
 )
@@ -181,3 +182,12 @@ def test_a_missing_anchor_is_a_warning_that_suggests_the_nearest_ids() -> None:
     assert problem.message == "link to 'x.md#setup': x.md has no heading or element with the " \
                               "id 'setup'"
     assert problem.hint == "did you mean #set-up?"
+
+
+def test_outside_links_of_a_stored_post_leave_out_the_sites_own() -> None:
+    text = ("---\ntitle: T\ndate: 2026-01-01\n---\n\n[out](https://example.com/a)\n\n"
+            "[home](https://blog.example.com/posts/x) [file](x.md)\n")
+    page = render_markdown(text.split("---\n", 2)[2]).html
+
+    assert outside_links(page, text, "https://blog.example.com") == [
+        FoundLink("https://example.com/a", 6)]
