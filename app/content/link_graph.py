@@ -49,11 +49,11 @@ _CHUNK = 500
 class LinkRow:
     """A link of a post the import rendered, before the posts have ids."""
 
-    source: str  # source paths
+    source: str  # the linking post's source path
     position: int  # among the post's article links (links.rewrite_links)
     line: int
     href: str  # as written
-    target: str | None
+    target: str | None  # the target's source path; None: the link leads to no post
     anchor: str | None
 
 
@@ -80,9 +80,12 @@ def address_book(session: Session, existing: dict[str, Existing], plans: Sequenc
         book.add(rel, existing[rel].slug, existing[rel].id in drafts)
     for plan in plans:
         book.add(plan.rel, plan.meta.slug, plan.meta.draft)
-        rel_of[plan.post_id or -1] = plan.rel
-        for slug in [*plan.aliases, *([plan.old_slug] if plan.renamed else [])]:
-            book.add_moved(str(slug), plan.rel)
+        if plan.post_id is not None:
+            rel_of[plan.post_id] = plan.rel
+        for alias in plan.aliases:
+            book.add_moved(alias, plan.rel)
+        if plan.renamed and plan.old_slug is not None:
+            book.add_moved(plan.old_slug, plan.rel)
     book.removed = set(session.scalars(select(RemovedPost.slug))) | set(gone.values())
     for slug, post_id, kind in session.execute(
             select(PostAlias.slug, PostAlias.post_id, PostAlias.kind)):
