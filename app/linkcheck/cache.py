@@ -44,9 +44,12 @@ def remembered(session: Session, urls: Iterable[str], max_age: timedelta,
     return found
 
 
-def remember(session: Session, outcomes: Iterable[Outcome], now: datetime) -> None:
-    """Keep the good outcomes (and forget what was kept of the others); the caller commits."""
+def remember(session: Session, outcomes: Iterable[Outcome], now: datetime,
+             max_age: timedelta) -> None:
+    """Keep the good outcomes, forget what was kept of the others and whatever is older than
+    ``max_age`` (addresses no post links to any more go that way); the caller commits."""
     outcomes = list(outcomes)
+    session.execute(delete(LinkCheck).where(LinkCheck.checked_at < now - max_age))
     for chunk in _chunks([url_hash(outcome.url) for outcome in outcomes]):
         session.execute(delete(LinkCheck).where(LinkCheck.url_hash.in_(chunk)))
     rows = [{"url_hash": url_hash(o.url), "url": o.url, "checked_at": now, "status": o.status,

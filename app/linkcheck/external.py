@@ -120,12 +120,19 @@ def _check(client: httpx.Client, pacer: _Pacer, url: str, politeness: Politeness
         return Outcome(url, None, f"no answer within {politeness.timeout:g} s")
     except httpx.TooManyRedirects:
         return Outcome(url, None, f"more than {MAX_REDIRECTS} redirects")
-    except (httpx.HTTPError, httpx.InvalidURL) as error:
-        return Outcome(url, None, f"cannot connect: {error or type(error).__name__}")
+    except (httpx.InvalidURL, httpx.UnsupportedProtocol, ValueError) as error:
+        # ValueError: a host name the IDNA codec refuses fails inside the resolver call.
+        return Outcome(url, None, f"not a usable address: {_reason(error)}")
+    except (httpx.HTTPError, OSError) as error:
+        return Outcome(url, None, f"cannot connect: {_reason(error)}")
     if not redirects:
         return Outcome(url, response.status_code)
     return Outcome(url, response.status_code, final_url=str(response.url),
                    redirect_status=redirects[0].status_code)
+
+
+def _reason(error: BaseException) -> str:
+    return str(error) or type(error).__name__
 
 
 def _fetch(client: httpx.Client, pacer: _Pacer, method: str,

@@ -76,12 +76,11 @@ def _check_outside(session: Session, sources: Iterable[Source], options: CheckOp
             where[link.href].append((path, link))
     report.outside = sum(map(len, where.values()))
     report.addresses = len(where)
-    now = utcnow()
-    outcomes = {} if options.refresh else cache.remembered(
-        session, where, timedelta(seconds=options.cache_seconds), now)
+    now, max_age = utcnow(), timedelta(seconds=options.cache_seconds)
+    outcomes = {} if options.refresh else cache.remembered(session, where, max_age, now)
     asked = check_urls([url for url in where if url not in outcomes], options.politeness)
     report.asked = len(asked)
-    cache.remember(session, asked.values(), now)
+    cache.remember(session, asked.values(), now, max_age)
     session.commit()
     for url, outcome in {**outcomes, **asked}.items():
         severity = _severity(outcome)

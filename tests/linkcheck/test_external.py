@@ -111,3 +111,11 @@ def test_hosts_are_asked_side_by_side_up_to_the_concurrency(remote: Remote,
 
     assert len(outcomes) == 4 and not any(outcome.broken for outcome in outcomes.values())
     assert remote.most_in_flight == concurrency
+
+
+@pytest.mark.parametrize("url", ["http://127.0.0.1:port/", "https://:80/x", "http:///x"])
+def test_an_address_no_request_can_be_made_for_is_broken(url: str) -> None:
+    outcome = check_urls([url], QUICK)[url]
+
+    assert outcome.broken and outcome.error is not None
+    assert outcome.error.startswith("not a usable address")
