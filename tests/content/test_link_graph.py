@@ -182,6 +182,22 @@ def test_removing_a_linked_post_is_reported_at_the_linking_line(
     assert hrefs(app, "post") == ["/posts/other"]
 
 
+def test_a_new_link_to_a_removed_post_is_a_warning(
+        app: Flask, content_dir: Path, write_article: ArticleWriter) -> None:
+    write_article("old.md", slug="old-news")
+    run(app, content_dir)
+    (content_dir / "old.md").unlink()
+    run(app, content_dir, prune=True)
+
+    write_article("post.md", "[Old news](/posts/old-news)\n")
+    report = run(app, content_dir)
+
+    assert [(Path(p.path).name, p.line, p.message) for p in report.warnings] == [
+        ("post.md", 6, "link to '/posts/old-news': that post was removed (the address "
+                       "answers 410 Gone)")]
+    assert hrefs(app, "post") == ["/posts/old-news"]
+
+
 def test_a_linked_post_made_a_draft_or_losing_its_heading_is_reported_at_the_linker(
         app: Flask, content_dir: Path, write_article: ArticleWriter) -> None:
     write_article("other.md", TARGET_BODY)
