@@ -16,18 +16,22 @@ from flask.cli import with_appcontext
 from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 
-from app import caching, command_errors, database, locks
+from app import caching, command_errors, database, locks, queries
 from app import config as config_module
 from app.content.highlight import pygments_stylesheet
 from app.content.importer import ImportOptions, ImportReport, import_posts
 from app.content.metadata import MetaSettings
+from app.content.problems import Problem
 from app.extensions import MIGRATIONS_DIR, db, init_migrations
+from app.linkcheck.external import Politeness
+from app.linkcheck.service import CheckOptions, LinkReport, check_links
 
 PYGMENTS_CSS = Path("static", "css", "pygments.css")
 
 
 def register(app: Flask) -> None:
     app.cli.add_command(import_posts_command)
+    app.cli.add_command(check_links_command)
     app.cli.add_command(build_css_command)
     app.cli.add_command(wait_for_db_command)
     app.cli.add_command(MigrationCommands(app))
@@ -110,7 +114,7 @@ def import_posts_command(path: Path | None, strict: bool, dry_run: bool, prune: 
     config = current_app.config
     options = ImportOptions(
         strict=strict, dry_run=dry_run, prune=prune, workers=int(config["IMPORT_WORKERS"]),
-        render_seconds=float(config["IMPORT_RENDER_SECONDS"]),
+        render_seconds=float(config["IMPORT_RENDER_SECONDS"]), site_url=config["SITE_URL"],
         settings=MetaSettings(timezone=config["BLOG_TIMEZONE"],
                               default_author=config["DEFAULT_AUTHOR"],
                               math_inline_dollars=bool(config["MATH_INLINE_DOLLARS"])),
@@ -184,6 +188,51 @@ def _print_report(report: ImportReport, options: ImportOptions) -> None:
         click.echo("Nothing changed: the database already matches the files.")
     prefix = "Dry run (nothing written): " if options.dry_run else "Import: "
     click.echo(prefix + report.summary())
+
+
+@click.command("check-links")
+@click.option("--external", is_flag=True,
+              help="Also ask other sites whether the addresses posts link to still answer.")
+@click.option("--refresh", is_flag=True,
+              help="With --external: ask again for the addresses that answered well lately.")
+@with_appcontext
+def check_links_command(external: bool, refresh: bool) -> None:
+    """Report broken links by file and line (exit status 1 if any): between posts, and with
+    --external to other sites."""
+    command_errors.require_migrated(db.engine, MIGRATIONS_DIR)
+    config = current_app.config
+    options = CheckOptions(
+        site_url=config["SITE_URL"], external=external, refresh=refresh,
+        cache_seconds=float(config["LINK_CHECK_CACHE_SECONDS"]),
+        politeness=Politeness(
+            concurrency=int(config["LINK_CHECK_CONCURRENCY"]),
+            host_interval=float(config["LINK_CHECK_HOST_INTERVAL"]),
+            timeout=float(config["LINK_CHECK_TIMEOUT"]),
+            user_agent=f"Folio link checker (+{config['SITE_URL']})"))
+    report = check_links(db.session(), queries.link_sources(), options)
+    folder = _display_path(content_dir())
+    problems = [Problem(str(folder / p.source), p.notice.line, p.notice.message, p.notice.hint,
+                        p.severity) for p in report.problems]
+    _print_link_report(problems, report, external)
+    if report.broken:
+        sys.exit(1)
+
+
+def _print_link_report(problems: list[Problem], report: LinkReport, external: bool) -> None:
+    if config_module.log_format(current_app.config) == "json":
+        for problem in problems:
+            current_app.logger.log(
+                logging.ERROR if problem.severity == "error" else logging.WARNING,
+                "%s:%s: %s", problem.path, problem.line, problem.message,
+                extra={"event": "link_problem", "file": problem.path, "line": problem.line,
+                       "hint": problem.hint or None})
+        current_app.logger.info("links checked: %s", report.summary(external), extra={
+            "event": "check_links", "internal": report.internal, "outside": report.outside,
+            "addresses": report.addresses, "asked": report.asked, "broken": report.broken})
+        return
+    for problem in problems:
+        click.echo(str(problem))  # the report is the output: stdout, for a pipe or a file
+    click.echo("Links: " + report.summary(external))
 
 
 @click.command("build-css")

@@ -49,6 +49,13 @@ class Defaults:
     # $...$ is inline maths (pandoc's rules keep "$5 and $10" money); off, only \(...\) is.
     # Changing it re-renders every post at the next import.
     MATH_INLINE_DOLLARS = True
+    # `flask check-links --external`, politely: requests in flight at once (all hosts
+    # together), seconds between two requests to one host, seconds to wait for an answer, and
+    # how long an address that answered well is remembered (a week: re-runs spare the hosts).
+    LINK_CHECK_CONCURRENCY = 8
+    LINK_CHECK_HOST_INTERVAL = 1.0
+    LINK_CHECK_TIMEOUT = 10.0
+    LINK_CHECK_CACHE_SECONDS = 604_800
     DB_POOL_SIZE = 5
     # Shared cache and content version for many processes or containers; unset, each process
     # caches for itself (still never stale: the version lives in the database too).
@@ -132,6 +139,10 @@ ENV_SETTINGS: dict[str, tuple[str, Callable[[str, str], Any]]] = {
     "IMPORT_WORKERS": ("IMPORT_WORKERS", _as_int),
     "IMPORT_RENDER_SECONDS": ("IMPORT_RENDER_SECONDS", _as_float),
     "MATH_INLINE_DOLLARS": ("MATH_INLINE_DOLLARS", _as_bool),
+    "LINK_CHECK_CONCURRENCY": ("LINK_CHECK_CONCURRENCY", _as_int),
+    "LINK_CHECK_HOST_INTERVAL": ("LINK_CHECK_HOST_INTERVAL", _as_float),
+    "LINK_CHECK_TIMEOUT": ("LINK_CHECK_TIMEOUT", _as_float),
+    "LINK_CHECK_CACHE_SECONDS": ("LINK_CHECK_CACHE_SECONDS", _as_int),
     "DB_POOL_SIZE": ("DB_POOL_SIZE", _as_int),
     "REDIS_URL": ("REDIS_URL", _as_str),
     "CACHE_MAX_ENTRIES": ("CACHE_MAX_ENTRIES", _as_int),
@@ -186,15 +197,17 @@ def check(config: Mapping[str, Any]) -> None:
     if config["FOLIO_ENV"] not in ENVIRONMENTS:
         raise ConfigError(f"FOLIO_ENV={config['FOLIO_ENV']!r} must be one of "
                           f"{', '.join(ENVIRONMENTS)}")
-    for name in ("POSTS_PER_PAGE", "FEED_SIZE", "CACHE_MAX_ENTRIES", "CACHE_SECONDS"):
+    for name in ("POSTS_PER_PAGE", "FEED_SIZE", "CACHE_MAX_ENTRIES", "CACHE_SECONDS",
+                 "LINK_CHECK_CONCURRENCY"):
         if int(config[name]) < 1:
             raise ConfigError(f"{name} must be at least 1")
-    for name in ("PROXY_FIX", "HSTS_SECONDS", "VERSION_CHECK_SECONDS"):
+    for name in ("PROXY_FIX", "HSTS_SECONDS", "VERSION_CHECK_SECONDS",
+                 "LINK_CHECK_HOST_INTERVAL", "LINK_CHECK_CACHE_SECONDS"):
         if float(config[name]) < 0:
             raise ConfigError(f"{name} must be 0 or more, got {config[name]}")
-    if float(config["IMPORT_RENDER_SECONDS"]) <= 0:
-        raise ConfigError(f"IMPORT_RENDER_SECONDS must be more than 0, got "
-                          f"{config['IMPORT_RENDER_SECONDS']}")
+    for name in ("IMPORT_RENDER_SECONDS", "LINK_CHECK_TIMEOUT"):
+        if float(config[name]) <= 0:
+            raise ConfigError(f"{name} must be more than 0, got {config[name]}")
     if config["LOG_FORMAT"] is not None and config["LOG_FORMAT"] not in LOG_FORMATS:
         raise ConfigError(f"LOG_FORMAT={config['LOG_FORMAT']!r} must be one of "
                           f"{', '.join(LOG_FORMATS)}")

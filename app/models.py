@@ -204,6 +204,43 @@ class RemovedPost(Base):
     removed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
+class PostLink(Base):
+    """A link in one post to another, as the import found it: the link graph.
+
+    Pages show a post's public linkers ("Mentioned in"); an import that renames a post rewrites
+    the stored HTML of the posts linking to it; ``flask check-links`` reports the broken ones.
+    ``target_id`` is None for a link that leads to no post (no such article or address, a
+    removed post); ``href`` keeps what the author wrote, to say so and to resolve it again.
+    """
+
+    __tablename__ = "post_links"
+
+    source_id: Mapped[int] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"),
+                                           primary_key=True)
+    position: Mapped[int] = mapped_column(Integer, primary_key=True)  # order in the post
+    line: Mapped[int] = mapped_column(Integer)  # of the source file
+    href: Mapped[str] = mapped_column(Text)
+    target_id: Mapped[int | None] = mapped_column(
+        ForeignKey("posts.id", ondelete="SET NULL"), index=True)
+    anchor: Mapped[str | None] = mapped_column(Text)  # as written, percent-encoding and all
+
+
+class LinkCheck(Base):
+    """An outside address that answered ``flask check-links --external`` well (directly or
+    after redirects), kept so that checks within LINK_CHECK_CACHE_SECONDS do not ask its host
+    again. Broken answers are not kept: those are the ones worth asking again."""
+
+    __tablename__ = "link_checks"
+
+    # URLs can be longer than an index entry may be (PostgreSQL's btree): keyed by a digest.
+    url_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    url: Mapped[str] = mapped_column(Text)
+    checked_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    status: Mapped[int] = mapped_column(Integer)  # of the final answer
+    final_url: Mapped[str | None] = mapped_column(Text)  # where redirects led, if anywhere
+    redirect_status: Mapped[int | None] = mapped_column(Integer)  # of the first redirect
+
+
 class ImportRun(Base):
     """One applied import: its summary, and (by its id) the content version caches key on."""
 

@@ -7,7 +7,7 @@ a fixed number of queries, so templates never touch the database.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeAlias, cast
@@ -23,6 +23,7 @@ from app.models import (
     Category,
     Post,
     PostAlias,
+    PostLink,
     RemovedPost,
     Tag,
     post_tags,
@@ -131,6 +132,19 @@ def related_to(post: Post, limit: int = 3) -> Sequence[Post]:
     return db.session.scalars(statement).all()
 
 
+def mentioned_in(post: Post) -> Sequence[AnyRow]:
+    """The public posts that link to ``post`` (slug, title, date), newest first: the link
+    graph read backwards, in one query."""
+    linkers = select(PostLink.source_id).where(PostLink.target_id == post.id,
+                                               PostLink.source_id != post.id)
+    statement = (
+        select(Post.slug, Post.title, Post.published_at)
+        .where(Post.id.in_(linkers), is_public(utcnow()))
+        .order_by(Post.published_at.desc(), Post.id.desc())
+    )
+    return db.session.execute(statement).all()
+
+
 def redirect_slug(old_slug: str) -> str | None:
     """The current slug of the public post that once answered at ``old_slug``."""
     statement = (
@@ -222,6 +236,14 @@ def sitemap_posts(offset: int = 0, limit: int | None = None) -> Sequence[AnyRow]
         .offset(offset).limit(limit)
     )
     return db.session.execute(statement).all()
+
+
+def link_sources(batch: int = 200) -> Iterator[tuple[str, str, str]]:
+    """Every post's source path, stored HTML and text as written, a batch at a time: what
+    `flask check-links --external` reads its outside links and their lines from."""
+    statement = (select(Post.source_path, Post.html, Post.source).order_by(Post.source_path)
+                 .execution_options(yield_per=batch))
+    yield from db.session.execute(statement)
 
 
 def public_post_summary() -> tuple[int, datetime | None]:

@@ -25,6 +25,7 @@ from app import create_app
 from app.config import ENV_SETTINGS
 from app.extensions import db, init_migrations
 from app.models import Base
+from tests.remote_site import Remote, serving
 
 BACKENDS = ["sqlite", "postgresql"]
 POSTGRES_SERVER = os.environ.get("TEST_POSTGRES_URL",
@@ -70,6 +71,13 @@ def redis_prefix() -> Iterator[str]:
     client = redis.Redis.from_url(REDIS_URL)
     for key in client.scan_iter(f"{prefix}*"):
         client.delete(key)
+
+
+@pytest.fixture
+def remote() -> Iterator[Remote]:
+    """Local web sites on 127.0.0.1 for the link checker to ask (tests/remote_site.py)."""
+    with serving() as sites:
+        yield sites
 
 
 @pytest.fixture(scope="session")

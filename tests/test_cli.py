@@ -1,4 +1,5 @@
-"""`flask import-posts`, through the Flask CLI runner, on SQLite and PostgreSQL."""
+"""`flask import-posts` and `flask check-links`, through the Flask CLI runner, on SQLite and
+PostgreSQL."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from app.content import importer, planning, writing
 from app.extensions import db
 from app.models import Author, Category, ImportRun, Post, PostAlias, RemovedPost, Tag
 from tests.conftest import ArticleWriter
+from tests.remote_site import Remote
 
 HOUSE_ARTICLE = """---
 title: Building Scalable Python Applications: Best Practices
@@ -440,3 +442,40 @@ def test_turning_inline_dollars_off_renders_every_post_again(
 
     assert "0 added, 1 updated, 0 unchanged" in result.output
     assert posts(app)["maths"].html.startswith("<p>Inline $x$ and <math")
+def test_check_links_reports_broken_links_by_file_and_line(
+        app: Flask, runner: FlaskCliRunner, write_article: ArticleWriter) -> None:
+    write_article("a.md", "Intro.\n\n[fine](b.md) and [gone](nowhere.md#part)\n")
+    write_article("b.md", "[back](/posts/a)\n")
+    assert run_import(runner).exit_code == 0
+
+    result = runner.invoke(args=["check-links"])
+
+    assert result.exit_code == 1
+    lines = result.output.splitlines()
+    assert re.fullmatch(r".*content/a\.md:8: error: link to 'nowhere\.md#part': there is no "
+                        r"article nowhere\.md", lines[0]), lines
+    assert lines[-1] == "Links: 3 links between posts: 1 broken"
+
+
+def test_check_links_external_asks_other_sites_and_exits_1_when_one_is_broken(
+        app: Flask, runner: FlaskCliRunner, write_article: ArticleWriter,
+        remote: Remote) -> None:
+    app.config.update(LINK_CHECK_HOST_INTERVAL=0, LINK_CHECK_TIMEOUT=0.5)
+    write_article("a.md", f"[ok]({remote.url('/ok')})\n\n[moved]({remote.url('/moved')})\n")
+    assert run_import(runner).exit_code == 0
+
+    fine = runner.invoke(args=["check-links", "--external"])
+    write_article("b.md", f"Intro.\n\n[gone]({remote.url('/missing')})\n")
+    assert run_import(runner).exit_code == 0
+    broken = runner.invoke(args=["check-links", "--external"])
+
+    assert fine.exit_code == 0, fine.output
+    assert re.fullmatch(r".*content/a\.md:8: warning: link to '\S+/moved' redirects \(301\) "
+                        r"to '\S+/ok'", fine.output.splitlines()[0])
+    assert "hint: link to the new address" in fine.output
+    assert broken.exit_code == 1
+    assert re.search(r"content/b\.md:8: error: link to '\S+/missing': answers 404", broken.output)
+    assert broken.output.splitlines()[-1] == (
+        "Links: 0 links between posts, 3 links to 3 addresses on other sites (1 asked, "
+        "2 remembered): 1 broken")
+    assert remote.asked("/moved") == ["HEAD"]  # the second run remembered it

@@ -56,6 +56,15 @@ def test_import_before_db_upgrade_says_so_in_one_line_and_creates_nothing(
     assert not database.exists()
 
 
+def test_check_links_before_db_upgrade_says_so_in_one_line(tmp_path: Path) -> None:
+    database = tmp_path / "instance" / "folio.sqlite3"
+    result = run(f"sqlite:///{database}", "check-links")
+    assert result.returncode == 1
+    assert assert_one_line(result.stderr).endswith("does not exist yet: run `flask db upgrade` "
+                                                   "first")
+    assert not database.exists()
+
+
 def test_import_into_a_server_database_without_tables_says_so(articles: Path) -> None:
     name = f"folio_unmigrated_{uuid.uuid4().hex[:8]}"
     try:

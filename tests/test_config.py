@@ -164,6 +164,10 @@ def test_a_refused_start_is_one_clear_line_and_a_failure_status(tmp_path: Path,
     ("PROXY_FIX", "two", "PROXY_FIX must be an integer"),
     ("HSTS_SECONDS", "-5", "HSTS_SECONDS must be 0 or more"),
     ("REDIS_RETRY_SECONDS", "soon", "REDIS_RETRY_SECONDS must be a number"),
+    ("LINK_CHECK_CONCURRENCY", "0", "LINK_CHECK_CONCURRENCY must be at least 1"),
+    ("LINK_CHECK_HOST_INTERVAL", "-1", "LINK_CHECK_HOST_INTERVAL must be 0 or more"),
+    ("LINK_CHECK_TIMEOUT", "0", "LINK_CHECK_TIMEOUT must be more than 0"),
+    ("LINK_CHECK_CACHE_SECONDS", "a week", "LINK_CHECK_CACHE_SECONDS must be an integer"),
 ])
 def test_production_settings_are_checked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                          name: str, value: str, message: str) -> None:

@@ -73,7 +73,8 @@ def assert_no_secrets(text: str, database_url: str, secret_key: str) -> None:
 
 def test_production_logs_are_json_lines_and_keep_secrets(
         migrated_database: str, content_dir: Path, tmp_path: Path) -> None:
-    (content_dir / "first.md").write_text("---\ntitle: First Post\ndate: 2025-01-01\n---\n\nHi.\n")
+    (content_dir / "first.md").write_text("---\ntitle: First Post\ndate: 2025-01-01\n---\n\n"
+                                          "Hi, and [a link to nothing](gone.md).\n")
     (content_dir / "broken.md").write_text("---\ntitle: [unclosed\n---\n\nText.\n")
     database_url = with_password(migrated_database)
     secret_key = secrets.token_hex(32)
@@ -81,9 +82,10 @@ def test_production_logs_are_json_lines_and_keep_secrets(
                              DATABASE_URL=database_url, CONTENT_DIR=str(content_dir))
 
     commands = [flask_command(env, *args) for args in (["wait-for-db"], ["db", "upgrade"],
-                                                       ["import-posts"])]
+                                                       ["import-posts"], ["check-links"])]
     command_output = "".join(result.stdout + result.stderr for result in commands)
-    assert [result.returncode for result in commands] == [0, 0, 1]  # broken.md is an error
+    # broken.md is an error; the link to gone.md a warning, and check-links' broken link
+    assert [result.returncode for result in commands] == [0, 0, 1, 1]
     entries = json_lines("".join(result.stdout for result in commands))
     assert all(result.stderr == "" for result in commands), command_output
     imports = [entry for entry in entries if entry.get("event") == "import"]
@@ -92,6 +94,10 @@ def test_production_logs_are_json_lines_and_keep_secrets(
     problem = next(entry for entry in entries if entry.get("event") == "import_problem")
     assert problem["level"] == "error" and problem["file"].endswith("broken.md")
     assert problem["line"] == 2
+    link = next(entry for entry in entries if entry.get("event") == "link_problem")
+    assert (link["level"], link["file"].endswith("first.md"), link["line"]) == ("error", True, 6)
+    checked = next(entry for entry in entries if entry.get("event") == "check_links")
+    assert (checked["internal"], checked["broken"]) == (1, 1)
     assert_no_secrets(command_output, database_url, secret_key)
 
     server = Gunicorn(env, tmp_path / "gunicorn.log", module="tests.failing_wsgi:app").start()
@@ -122,7 +128,8 @@ def test_production_logs_are_json_lines_and_keep_secrets(
 
 
 def test_text_logs_outside_production(migrated_database: str, content_dir: Path) -> None:
-    (content_dir / "first.md").write_text("---\ntitle: First Post\ndate: 2025-01-01\n---\n\nHi.\n")
+    (content_dir / "first.md").write_text("---\ntitle: First Post\ndate: 2025-01-01\n---\n\n"
+                                          "Hi, and [a link to nothing](gone.md).\n")
     env = server_environment(DATABASE_URL=migrated_database, CONTENT_DIR=str(content_dir))
     result = flask_command(env, "import-posts")
     assert result.returncode == 0

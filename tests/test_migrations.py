@@ -42,6 +42,7 @@ EXPECTED_INDEXES = {
     "post_tags": [["tag_id", "post_id"]],
     "post_aliases": [["post_id"]],
     "import_runs": [["finished_at"]],
+    "post_links": [["target_id"]],
 }
 EXPECTED_UNIQUE = {
     "posts": [["slug"], ["guid"], ["source_path"]],

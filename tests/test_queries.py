@@ -24,7 +24,9 @@ MOST_STATEMENTS = 8
 
 def write_blog(write_article: ArticleWriter, posts: int) -> None:
     for n in range(posts):
-        write_article(f"post-{n}.md", "Body text.\n\n## A\n\n## B\n\n## C\n",
+        # Every post links to the first, so its page shows them all under "Mentioned in".
+        write_article(f"post-{n}.md", "Body text, after [the first](post-0.md#a).\n\n## A\n\n"
+                      "## B\n\n## C\n",
                       title=f"Post {n}", date=f"20{10 + n % 15}-0{1 + n % 9}-1{n % 10}",
                       author=f"Writer {n % (posts // 3)}", category=f"Cat {n % (posts // 4)}",
                       tags=f"common, tag {n}, tag {n + 1}, pair {n // 2}",

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from app.content import files, workers
+from app.content.links import FoundLink, find_links
 from app.content.metadata import ArticleMeta, MetaSettings, reading_minutes
 from app.content.planning import digest, pipeline_fingerprint
 from app.content.problems import ContentError, Notice
@@ -47,6 +48,9 @@ class BuiltPost:
     excerpt: str
     search_text: str
     reading_minutes: int
+    # Links that may lead to another article, with their lines: the parent process resolves
+    # them against the whole site (app.content.link_graph), which a worker does not see.
+    links: tuple[FoundLink, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -88,5 +92,6 @@ def build_file(job: BuildJob) -> Built:
     return Built(job.rel, BuiltPost(
         digest=job.digest, text=text, html=rendered.html, toc=rendered.toc,
         excerpt=rendered.excerpt, search_text=plain_text(rendered.html)[:SEARCH_TEXT_LIMIT],
-        reading_minutes=reading_minutes(rendered.word_count)),
+        reading_minutes=reading_minutes(rendered.word_count),
+        links=tuple(find_links(rendered.html, body, body_line))),
         notices=[Notice(body_line + n.line - 1, n.message, n.hint) for n in rendered.notices])

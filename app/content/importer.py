@@ -6,7 +6,9 @@ The stages live in modules of their own, each testable without the others:
 * ``planning``: which files changed, what they say, and what writing them means (no database);
 * ``building``: rendering each planned file (in worker processes when there are many:
   ``workers``);
-* ``writing``: the rows, streamed into the open transaction in batches as files are built.
+* ``writing``: the rows, streamed into the open transaction in batches as files are built;
+* ``link_graph``: the links between posts, resolved against the whole site as each post is
+  built (the workers see one file), and the posts linking to changed ones brought along.
 
 This module runs them and decides when to commit: once at the end, or not at all. A reader
 never sees a half-applied import, and an import killed part-way changes nothing.
@@ -21,7 +23,7 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from app.content import files, planning, workers, writing
+from app.content import files, link_graph, planning, workers, writing
 from app.content.building import RENDER_SECONDS, BuildJob, Built, BuiltPost, build_file
 from app.content.metadata import SLUG_KEYS, MetaSettings
 from app.content.planning import Existing, Plan
@@ -41,6 +43,7 @@ class ImportOptions:
     prune: bool = False  # remove posts whose files are gone
     workers: int = 0  # render processes; 0: one per CPU
     render_seconds: float = RENDER_SECONDS  # a file still rendering after this is an error
+    site_url: str = ""  # links to /posts/... on this site's host are links between posts
     settings: MetaSettings = field(default_factory=MetaSettings)
 
 
@@ -116,10 +119,15 @@ def _write_nothing(session: Session, report: ImportReport) -> None:
 def _apply(session: Session, folder: Path, plans: list[Plan], existing: dict[str, Existing],
            options: ImportOptions, progress: Progress, report: ImportReport) -> None:
     """Write the plans as they are built. Raises _NothingWritten when the import cannot be
-    applied as planned (``--strict`` and a file that failed to render, or a renamed post that
-    did)."""
-    if options.prune and report.removed:
-        writing.remove_posts(session, [existing[rel].id for rel in report.removed])
+    applied as planned (``--strict`` and a file that failed to render or a broken link, or a
+    renamed post that failed to render)."""
+    removed = report.removed if options.prune else []
+    book = link_graph.address_book(session, existing, plans, removed, options.site_url)
+    linker = link_graph.Linker(book, existing, report, options.strict)
+    if removed:
+        pruned = [existing[rel].id for rel in removed]
+        linker.removing(session, pruned)
+        writing.remove_posts(session, pruned)
     writing.free_swapped_slugs(session, plans, existing)
     names = writing.Names(session, plans)
     by_rel = {plan.rel: plan for plan in plans}
@@ -132,7 +140,8 @@ def _apply(session: Session, folder: Path, plans: list[Plan], existing: dict[str
         if built.post is None:
             failed.append(_failed(by_rel[built.rel], built, report))
             continue
-        batch.append((by_rel[built.rel], built.post))
+        plan = by_rel[built.rel]
+        batch.append((plan, linker.relink(plan, built.post)))
         if len(batch) >= WRITE_BATCH:
             writing.write_batch(session, batch, names)
             batch = []
@@ -141,6 +150,10 @@ def _apply(session: Session, folder: Path, plans: list[Plan], existing: dict[str
     if failed and (options.strict or any(plan.renamed for plan in failed)):
         raise _NothingWritten
     writing.keep_old_addresses(session, plans)
+    failed_rels = {plan.rel for plan in failed}
+    linker.finish(session, [plan for plan in plans if plan.rel not in failed_rels])
+    if options.strict and report.errors:
+        raise _NothingWritten
     writing.collect_orphans(session)
 
 

@@ -29,8 +29,8 @@ from app.content.slugs import slugify
 
 # The modules whose code shapes a stored post: when any of them changes (a new release, a
 # fix), the next import re-renders every file, with no version number to remember to bump.
-PIPELINE_MODULES = ("addresses", "building", "characters", "highlight", "maths", "mathml",
-                    "metadata", "nesting", "reader", "render", "slugs", "values")
+PIPELINE_MODULES = ("addresses", "building", "characters", "highlight", "links", "maths",
+                    "mathml", "metadata", "nesting", "reader", "render", "slugs", "values")
 
 
 # A file modified this close to the start of an import could be modified again within the

@@ -22,6 +22,7 @@ from app.models import (
     ImportRun,
     Post,
     PostAlias,
+    PostLink,
     RemovedPost,
     SearchDocument,
     Tag,
@@ -133,7 +134,10 @@ def write_batch(session: Session, batch: list[tuple[Plan, BuiltPost]], names: Na
     if old:
         old_ids = [plan.post_id for plan, _ in old]
         session.execute(delete(post_tags).where(post_tags.c.post_id.in_(old_ids)))
-        session.execute(delete(PostAlias).where(PostAlias.post_id.in_(old_ids)))
+        # The frontmatter's aliases are written again below; the slugs of earlier renames
+        # are not in the file, and must keep leading to the post.
+        session.execute(delete(PostAlias).where(PostAlias.post_id.in_(old_ids),
+                                                PostAlias.kind == "alias"))
         session.execute(update(Post), [{"id": plan.post_id, **row} for plan, row in old])
     _write_search_documents(session, batch, rows, [plan.post_id for plan, _ in old])
     links = [{"post_id": plan.post_id, "tag_id": names.id_of(Tag, tag), "position": position}
@@ -194,6 +198,10 @@ def remove_posts(session: Session, post_ids: list[int]) -> None:
         select(PostAlias.slug).where(PostAlias.post_id.in_(post_ids))).scalars()
     session.execute(delete(post_tags).where(post_tags.c.post_id.in_(post_ids)))
     session.execute(delete(PostAlias).where(PostAlias.post_id.in_(post_ids)))
+    # Links to a removed post stay known, leading nowhere: `flask check-links` lists them.
+    session.execute(delete(PostLink).where(PostLink.source_id.in_(post_ids)))
+    session.execute(update(PostLink).where(PostLink.target_id.in_(post_ids))
+                    .values(target_id=None))
     session.execute(delete(SearchDocument).where(SearchDocument.post_id.in_(post_ids)))
     session.execute(delete(related_posts).where(or_(related_posts.c.post_id.in_(post_ids),
                                                     related_posts.c.related_id.in_(post_ids))))

@@ -26,6 +26,7 @@ def detail(slug: str) -> str | Response:
         post=post,
         neighbours=queries.neighbours(post),
         related=queries.related_to(post),
+        mentioned_in=queries.mentioned_in(post),
         structured_data=structured_data.for_post(post),
     )
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from app.content.building import BuildJob, BuiltPost, build_file
+from app.content.links import FoundLink
 from app.content.metadata import MetaSettings
 from app.content.planning import digest, parse_article, pipeline_fingerprint
 
@@ -97,3 +98,13 @@ def test_inline_dollars_follow_the_setting(tmp_path: Path) -> None:
 
     assert built.post is not None
     assert "Say $x$ or <math" in built.post.html
+
+
+def test_links_that_may_lead_to_articles_come_back_with_their_file_lines(tmp_path: Path) -> None:
+    job = job_for(tmp_path, "hello.md", ARTICLE + "\n[next](next.md#a), [out](https://x.test/)"
+                  " and [old](/posts/old).\n")
+
+    built = build_file(job)
+
+    assert built.post is not None
+    assert built.post.links == (FoundLink("next.md#a", 12), FoundLink("/posts/old", 12))

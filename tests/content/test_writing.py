@@ -63,3 +63,18 @@ def test_names_keep_the_spelling_of_the_earliest_post(app: Flask, content_dir: P
 
     with app.app_context():
         assert list(db.session.scalars(select(Tag.name))) == ["Python"]
+
+
+def test_an_edit_keeps_the_old_slugs_of_earlier_renames(app: Flask, content_dir: Path,
+                                                         write_article: ArticleWriter) -> None:
+    write_article("a.md", "One.\n", slug="first", aliases="nickname")
+    imported(app, content_dir)
+    write_article("a.md", "One.\n", slug="second", aliases="nickname")
+    imported(app, content_dir)
+    write_article("a.md", "Two.\n", slug="second")  # an edit, and the alias dropped
+    imported(app, content_dir)
+
+    with app.app_context():
+        kept = db.session.execute(select(PostAlias.slug, PostAlias.kind)).all()
+
+    assert kept == [("first", "renamed")]

@@ -225,3 +225,25 @@ def test_empty_site_explains_how_to_publish(app: Flask, client: FlaskClient) -> 
                                  "/posts/%00.md", "/sitemaps/posts-%00.xml"])
 def test_impossible_slugs_are_404_not_500(site: Flask, client: FlaskClient, url: str) -> None:
     assert client.get(url).status_code == 404
+
+
+def test_a_post_shows_the_public_posts_that_mention_it(app: Flask, client: FlaskClient,
+                                                       write_article: ArticleWriter,
+                                                       runner: FlaskCliRunner) -> None:
+    write_article("target.md", date="2025-01-01", title="The Target")
+    write_article("early.md", "See [the target](target.md).\n", date="2025-02-01",
+                  title="Early Mention")
+    write_article("late.md", "[Target](/posts/target), [again](target.md), [me](late.md).\n",
+                  date="2025-03-01", title="Late Mention")
+    write_article("draft.md", "[Target](target.md)\n", draft="true", title="Draft Mention")
+    write_article("future.md", "[Target](target.md)\n", date="2999-01-01", title="Future")
+    assert runner.invoke(args=["import-posts"]).exit_code == 0
+
+    target = parse(client.get("/posts/target").get_data(as_text=True))
+    late = parse(client.get("/posts/late").get_data(as_text=True))
+
+    section = target.cssselect("section.mentions")[0]
+    assert text_of(section.cssselect("h2")[0]) == "Mentioned in"
+    assert [(a.get("href"), text_of(a)) for a in section.cssselect("a")] == [
+        ("/posts/late", "Late Mention"), ("/posts/early", "Early Mention")]
+    assert not late.cssselect("section.mentions")  # only itself links to it
