@@ -24,6 +24,7 @@ def create_app(test_config: Mapping[str, Any] | None = None, *,
     configure_logging(app)
     register_extensions(app)
     register_blueprints(app)
+    install_theme(app)
     register_error_handlers(app)
     register_template_helpers(app)
     register_commands(app)
@@ -80,6 +81,8 @@ def register_blueprints(app: Flask) -> None:
         categories,
         feeds,
         health,
+        media,
+        pages,
         posts,
         routing,
         search,
@@ -89,9 +92,20 @@ def register_blueprints(app: Flask) -> None:
     routing.install(app)
 
     for blueprint in (posts.bp, tags.bp, categories.bp, authors.bp, archive.bp, feeds.bp, seo.bp,
-                      search.bp, health.bp):
+                      search.bp, health.bp, pages.bp):
         app.register_blueprint(blueprint)
     api.register(app)
+    media.install(app)
+    # Pages answer wherever no route of Folio's does: the importer refuses any other address.
+    app.extensions[pages.views.RESERVED_NAMES] = routing.reserved_names(
+        app.url_map, besides="pages.detail")
+
+
+def install_theme(app: Flask) -> None:
+    """Templates and static files in the instance folder win over Folio's (``app.theme``)."""
+    from app import theme
+
+    theme.install(app)
 
 
 def register_error_handlers(app: Flask) -> None:

@@ -25,6 +25,8 @@ from app.content.problems import Problem
 from app.extensions import MIGRATIONS_DIR, db, init_migrations
 from app.linkcheck.external import Politeness
 from app.linkcheck.service import CheckOptions, LinkReport, check_links
+from app.pages.views import RESERVED_NAMES
+from app.theme import served_static_folders
 
 PYGMENTS_CSS = Path("static", "css", "pygments.css")
 
@@ -117,7 +119,11 @@ def import_posts_command(path: Path | None, strict: bool, dry_run: bool, prune: 
         render_seconds=float(config["IMPORT_RENDER_SECONDS"]), site_url=config["SITE_URL"],
         settings=MetaSettings(timezone=config["BLOG_TIMEZONE"],
                               default_author=config["DEFAULT_AUTHOR"],
-                              math_inline_dollars=bool(config["MATH_INLINE_DOLLARS"])),
+                              math_inline_dollars=bool(config["MATH_INLINE_DOLLARS"]),
+                              reserved=current_app.extensions[RESERVED_NAMES],
+                              static_dirs=tuple(config["STATIC_DIRS"]),
+                              served_static=served_static_folders(current_app),
+                              media_max_bytes=int(config["MEDIA_MAX_BYTES"])),
     )
     # Before anything connects: connecting to an SQLite file that is not there creates it.
     command_errors.require_migrated(db.engine, MIGRATIONS_DIR)

@@ -6,6 +6,7 @@ variables, then a mapping passed to ``create_app`` (tests). Nothing is read at i
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -23,6 +24,9 @@ LOG_FORMATS = ("json", "text")
 # Flask signs nothing a reader sends today, but a guessable key is a trap for whatever will.
 MIN_SECRET_KEY_LENGTH = 32
 MIN_SECRET_KEY_DISTINCT = 10
+MENU_KEYS = ("label", "url", "weight")
+MENU_HINT = ('MENU is a list of {"label": ..., "url": ..., "weight": ...} entries, such as '
+             '[{"label": "Home", "url": "/"}, {"label": "Archive", "url": "/archive/"}]')
 
 
 class Defaults:
@@ -39,6 +43,10 @@ class Defaults:
     DEFAULT_AUTHOR = "Anonymous"
     POSTS_PER_PAGE = 10
     FEED_SIZE = 20
+    # The site menu: a list of {"label", "url", "weight"} entries (the environment variable
+    # holds it as JSON). None: Home, Archive, Tags, Categories and Authors. Pages with
+    # `menu: main` in their frontmatter join either.
+    MENU: list[dict[str, Any]] | None = None
     # The sitemap protocol's limit per file; a bigger site gets a sitemap index.
     SITEMAP_MAX_URLS = 50_000
     # Worker processes for rendering Markdown during an import; 0 means one per CPU.
@@ -49,6 +57,14 @@ class Defaults:
     # $...$ is inline maths (pandoc's rules keep "$5 and $10" money); off, only \(...\) is.
     # Changing it re-renders every post at the next import.
     MATH_INLINE_DOLLARS = True
+    # The content folder's static areas, by path inside it: an article's `/images/a.png` is
+    # looked up in each, in order (the environment variable holds them comma-separated).
+    STATIC_DIRS: tuple[str, ...] = ("static",)
+    # The largest file an article may reference (larger is an error naming the file), and
+    # the bytes of served files each process keeps in memory (a file is immutable: this
+    # cache is never stale, whatever the other processes do).
+    MEDIA_MAX_BYTES = 25 * 1024 * 1024
+    MEDIA_CACHE_BYTES = 64 * 1024 * 1024
     # `flask check-links --external`, politely: requests in flight at once (all hosts
     # together), seconds between two requests to one host, seconds to wait for an answer, and
     # how long an address that answered well is remembered (a week: re-runs spare the hosts).
@@ -123,6 +139,17 @@ def _as_bool(name: str, raw: str) -> bool:
     raise ConfigError(f"{name} must be one of {', '.join(_TRUE + _FALSE)}, got {raw!r}")
 
 
+def _as_paths(name: str, raw: str) -> tuple[str, ...]:
+    return tuple(part.strip().strip("/") for part in raw.split(",") if part.strip())
+
+
+def _as_json(name: str, raw: str) -> Any:
+    try:
+        return json.loads(raw)
+    except ValueError as error:
+        raise ConfigError(f"{name} must be JSON ({error}); {MENU_HINT}") from None
+
+
 # Environment variables we read and how each is parsed; DATABASE_URL feeds Flask-SQLAlchemy.
 ENV_SETTINGS: dict[str, tuple[str, Callable[[str, str], Any]]] = {
     "SECRET_KEY": ("SECRET_KEY", _as_str),
@@ -136,9 +163,13 @@ ENV_SETTINGS: dict[str, tuple[str, Callable[[str, str], Any]]] = {
     "DEFAULT_AUTHOR": ("DEFAULT_AUTHOR", _as_str),
     "POSTS_PER_PAGE": ("POSTS_PER_PAGE", _as_int),
     "FEED_SIZE": ("FEED_SIZE", _as_int),
+    "MENU": ("MENU", _as_json),
     "IMPORT_WORKERS": ("IMPORT_WORKERS", _as_int),
     "IMPORT_RENDER_SECONDS": ("IMPORT_RENDER_SECONDS", _as_float),
     "MATH_INLINE_DOLLARS": ("MATH_INLINE_DOLLARS", _as_bool),
+    "STATIC_DIRS": ("STATIC_DIRS", _as_paths),
+    "MEDIA_MAX_BYTES": ("MEDIA_MAX_BYTES", _as_int),
+    "MEDIA_CACHE_BYTES": ("MEDIA_CACHE_BYTES", _as_int),
     "LINK_CHECK_CONCURRENCY": ("LINK_CHECK_CONCURRENCY", _as_int),
     "LINK_CHECK_HOST_INTERVAL": ("LINK_CHECK_HOST_INTERVAL", _as_float),
     "LINK_CHECK_TIMEOUT": ("LINK_CHECK_TIMEOUT", _as_float),
@@ -198,10 +229,10 @@ def check(config: Mapping[str, Any]) -> None:
         raise ConfigError(f"FOLIO_ENV={config['FOLIO_ENV']!r} must be one of "
                           f"{', '.join(ENVIRONMENTS)}")
     for name in ("POSTS_PER_PAGE", "FEED_SIZE", "CACHE_MAX_ENTRIES", "CACHE_SECONDS",
-                 "LINK_CHECK_CONCURRENCY"):
+                 "LINK_CHECK_CONCURRENCY", "MEDIA_MAX_BYTES"):
         if int(config[name]) < 1:
             raise ConfigError(f"{name} must be at least 1")
-    for name in ("PROXY_FIX", "HSTS_SECONDS", "VERSION_CHECK_SECONDS",
+    for name in ("PROXY_FIX", "HSTS_SECONDS", "VERSION_CHECK_SECONDS", "MEDIA_CACHE_BYTES",
                  "LINK_CHECK_HOST_INTERVAL", "LINK_CHECK_CACHE_SECONDS"):
         if float(config[name]) < 0:
             raise ConfigError(f"{name} must be 0 or more, got {config[name]}")
@@ -211,12 +242,60 @@ def check(config: Mapping[str, Any]) -> None:
     if config["LOG_FORMAT"] is not None and config["LOG_FORMAT"] not in LOG_FORMATS:
         raise ConfigError(f"LOG_FORMAT={config['LOG_FORMAT']!r} must be one of "
                           f"{', '.join(LOG_FORMATS)}")
+    if config.get("MENU") is not None:
+        check_menu(config["MENU"])
+    check_static_dirs(config["STATIC_DIRS"])
     if config["FOLIO_ENV"] == "production":
         check_production(config)
     site_url = urlsplit(str(config["SITE_URL"]))
     if site_url.scheme not in ("http", "https") or not site_url.netloc:
         raise ConfigError(f"SITE_URL={config['SITE_URL']!r} must be an absolute http(s) URL, "
                           "such as https://blog.example.com")
+
+
+def check_static_dirs(folders: Any) -> None:
+    """Raise ConfigError for STATIC_DIRS that are not paths inside the content folder."""
+    if isinstance(folders, str) or not isinstance(folders, list | tuple):
+        raise ConfigError("STATIC_DIRS must be a list of folders inside the content folder, "
+                          "such as ['static', 'images']")
+    for folder in folders:
+        parts = str(folder).replace("\\", "/").split("/")
+        if not folder or str(folder).startswith("/") or ".." in parts:
+            raise ConfigError(f"STATIC_DIRS: {folder!r} is not a folder inside the content "
+                              "folder (a relative path without ..)")
+
+
+def check_menu(menu: Any) -> None:
+    """Raise ConfigError naming the MENU entry and key that is unusable."""
+    if not isinstance(menu, list | tuple):
+        raise ConfigError(f"MENU must be a list, got {type(menu).__name__}; {MENU_HINT}")
+    for index, entry in enumerate(menu):
+        where = f"MENU[{index}]"
+        if not isinstance(entry, Mapping):
+            raise ConfigError(f"{where} must be a mapping, got {entry!r}; {MENU_HINT}")
+        unknown = sorted(set(entry) - set(MENU_KEYS))
+        if unknown:
+            raise ConfigError(f"{where} has unknown keys {', '.join(map(repr, unknown))} "
+                              f"(an entry has {', '.join(MENU_KEYS)})")
+        label = entry.get("label")
+        if not isinstance(label, str) or not label.strip():
+            raise ConfigError(f"{where}.label must be non-empty text, got {label!r}")
+        _check_menu_url(where, entry.get("url"))
+        weight = entry.get("weight")
+        if weight is not None and (isinstance(weight, bool) or not isinstance(weight, int)):
+            raise ConfigError(f"{where}.weight must be a whole number, got {weight!r}")
+
+
+def _check_menu_url(where: str, url: Any) -> None:
+    """A path on this site (``/archive/``) or an absolute http(s) URL: nothing a browser would
+    run (``javascript:``) or read as another host (``//evil.example``)."""
+    text = url if isinstance(url, str) else ""
+    parts = urlsplit(text)
+    site_path = text.startswith("/") and not text.startswith("//") and "\\" not in text
+    absolute = parts.scheme in ("http", "https") and bool(parts.netloc)
+    if not (site_path or absolute) or any(c.isspace() or ord(c) < 32 for c in text):
+        raise ConfigError(f"{where}.url must be a path on this site (/archive/) or an "
+                          f"http(s) URL, got {url!r}")
 
 
 def check_production(config: Mapping[str, Any]) -> None:

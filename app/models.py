@@ -1,4 +1,5 @@
-"""The data model: posts and the authors, categories and tags they are filed under.
+"""The data model: posts and the authors, categories and tags they are filed under, and pages
+(rows of ``posts`` whose ``kind`` is "page": they share the import, search and addresses).
 
 Plain SQLAlchemy 2.0 (no Flask), so the content importer can use it outside a request.
 Every column that a page filters or sorts by carries an index; migrations are generated from here.
@@ -20,6 +21,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -138,8 +140,8 @@ class Tag(Base):
 class Post(Base):
     __tablename__ = "posts"
     __table_args__ = (
-        # Every public listing filters drafts out and sorts by date.
-        Index("ix_posts_draft_published_at", "draft", "published_at"),
+        # Every public listing keeps posts (not pages), filters drafts out and sorts by date.
+        Index("ix_posts_kind_draft_published_at", "kind", "draft", "published_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -168,6 +170,17 @@ class Post(Base):
     # Frontmatter keys we do not model, kept for themes and future features.
     extra: Mapped[dict[str, Any]] = mapped_column(JSONDocument, default=dict)
     imported_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # "post", or "page": a page is served at its path and appears in no list or feed.
+    kind: Mapped[str] = mapped_column(String(10), default="post", server_default="post")
+    # A page's address ("/about"); None for a post, which is at /posts/<slug>. A unique
+    # index rather than a constraint: SQLite adds one without rebuilding the table.
+    path: Mapped[str | None] = mapped_column(String(200), unique=True, index=True)
+    # A page in the site menu: its menu ("main") and place there (smaller first).
+    menu: Mapped[str | None] = mapped_column(String(20))
+    menu_weight: Mapped[int | None] = mapped_column(Integer)
+    # The frontmatter image's variants when it is a file of the site's (app.content.media
+    # .Picture.as_dict): its size and srcsets, for the hero, the cards and link previews.
+    image_media: Mapped[dict[str, Any] | None] = mapped_column(JSONDocument)
 
     author: Mapped[Author] = relationship(back_populates="posts")
     category: Mapped[Category | None] = relationship(back_populates="posts")
@@ -239,6 +252,39 @@ class LinkCheck(Base):
     status: Mapped[int] = mapped_column(Integer)  # of the final answer
     final_url: Mapped[str | None] = mapped_column(Text)  # where redirects led, if anywhere
     redirect_status: Mapped[int | None] = mapped_column(Integer)  # of the first redirect
+
+
+class MediaFile(Base):
+    """A file served at ``/media/<key>``: an image or download an article references, or one of
+    an image's variants (app.content.media).
+
+    Kept in the database, not on a disk: every replica serves a file the moment the import
+    that wrote it commits, with no shared volume, and an import killed part-way leaves none
+    of its files behind. Keys start with the source file's digest, so a key's bytes never
+    change and are cached for a year.
+    """
+
+    __tablename__ = "media_files"
+
+    key: Mapped[str] = mapped_column(String(300), primary_key=True)  # "<digest>/<name>"
+    digest: Mapped[str] = mapped_column(String(64), index=True)
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(Integer)
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class PostMedia(Base):
+    """A file a post references, as the import read it: ``--prune`` keeps the media files some
+    post still references, and a changed file (its stamp differs) renders the post again."""
+
+    __tablename__ = "post_media"
+
+    post_id: Mapped[int] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"),
+                                         primary_key=True)
+    source: Mapped[str] = mapped_column(String(1000), primary_key=True)  # content-relative
+    digest: Mapped[str] = mapped_column(String(64), index=True)
+    stamp: Mapped[str | None] = mapped_column(String(100))  # planning.source_stamp's kind
 
 
 class ImportRun(Base):

@@ -1,8 +1,11 @@
 """The one place that says what readers can see and how it is fetched.
 
 A post is public when it is not a draft and its publication time has come: scheduled posts
-appear by themselves, with no re-import. Every function here loads all that its page shows in
-a fixed number of queries, so templates never touch the database.
+appear by themselves, with no re-import. Pages follow the same rule, but only the page itself,
+the sitemap, the search and the API's pages show them: they are *listed* nowhere (lists,
+feeds, the archive, related posts, previous and next, the counts of tags). Every function here
+loads all that its page shows in a fixed number of queries, so templates never touch the
+database.
 """
 
 from __future__ import annotations
@@ -17,10 +20,12 @@ from sqlalchemy import ColumnElement, Row, Select, and_, func, or_, select
 from sqlalchemy.orm import defer, joinedload, load_only, selectinload
 from sqlalchemy.orm.interfaces import LoaderOption
 
+from app.content.pages import PAGE, POST
 from app.extensions import db
 from app.models import (
     Author,
     Category,
+    MediaFile,
     Post,
     PostAlias,
     PostLink,
@@ -39,20 +44,26 @@ AnySelect: TypeAlias = Select[*tuple[Any, ...]]
 
 
 def is_public(now: datetime) -> ColumnElement[bool]:
-    """The rule: a post readers can see at ``now``."""
+    """The rule: a post or page readers can see at ``now``."""
     return and_(Post.draft.is_(False), Post.published_at <= now)
 
 
+def is_listed(now: datetime) -> ColumnElement[bool]:
+    """A public post (never a page): what lists, feeds, the archive and counts show."""
+    return and_(Post.kind == POST, is_public(now))
+
+
 def is_scheduled(now: datetime) -> ColumnElement[bool]:
-    """A post that ``is_public`` will take in by itself once its time comes (drafts never)."""
+    """A post or page that ``is_public`` will take in by itself once its time comes (drafts
+    never)."""
     return and_(Post.draft.is_(False), Post.published_at > now)
 
 
 def public_posts(now: datetime | None = None) -> Select[Post]:
-    """Published posts, newest first."""
+    """Published posts (not pages), newest first."""
     return (
         select(Post)
-        .where(is_public(now or utcnow()))
+        .where(is_listed(now or utcnow()))
         .order_by(Post.published_at.desc(), Post.id.desc())
     )
 
@@ -105,11 +116,11 @@ class Neighbours:
 
 
 def neighbours(post: Post) -> Neighbours:
-    """The previous and next public posts by date (slug and title only)."""
+    """The previous and next public posts by date (id, slug and title only)."""
     same_time = Post.published_at == post.published_at
     older = or_(Post.published_at < post.published_at, and_(same_time, Post.id < post.id))
     newer = or_(Post.published_at > post.published_at, and_(same_time, Post.id > post.id))
-    columns = select(Post.slug, Post.title).where(is_public(utcnow()))
+    columns = select(Post.id, Post.slug, Post.title).where(is_listed(utcnow()))
     return Neighbours(
         older=db.session.execute(columns.where(older).order_by(
             Post.published_at.desc(), Post.id.desc()).limit(1)).first(),
@@ -118,16 +129,19 @@ def neighbours(post: Post) -> Neighbours:
     )
 
 
-def related_to(post: Post, limit: int = 3) -> Sequence[Post]:
-    """The import's ranking of related posts, keeping only those public now."""
+def related_to(post: Post, limit: int = 3, besides: Neighbours | None = None) -> Sequence[Post]:
+    """The import's ranking of related posts, keeping only those public now and leaving out
+    the neighbours the page already links to (the import ranks more than a page shows)."""
+    shown = [row.id for row in (besides.older, besides.newer) if row is not None] \
+        if besides is not None else []
     statement = (
         select(Post)
         .join(related_posts, related_posts.c.related_id == Post.id)
-        .where(related_posts.c.post_id == post.id, is_public(utcnow()))
+        .where(related_posts.c.post_id == post.id, is_listed(utcnow()), Post.id.not_in(shown))
         .order_by(related_posts.c.position)
         .limit(limit)
         .options(load_only(Post.slug, Post.title, Post.published_at, Post.excerpt,
-                           Post.image, Post.reading_minutes))
+                           Post.image, Post.image_media, Post.reading_minutes))
     )
     return db.session.scalars(statement).all()
 
@@ -150,7 +164,7 @@ def redirect_slug(old_slug: str) -> str | None:
     statement = (
         select(Post.slug)
         .join(PostAlias, PostAlias.post_id == Post.id)
-        .where(PostAlias.slug == old_slug, is_public(utcnow()))
+        .where(PostAlias.slug == old_slug, is_listed(utcnow()))
     )
     return db.session.scalars(statement).first()
 
@@ -165,7 +179,7 @@ def with_post_counts(model: Taxonomy) -> Sequence[AnyRow]:
     count = func.count(Post.id).label("count")
     statement = (
         _joined_to_posts(select(model, count).select_from(model), model)
-        .where(is_public(utcnow()))
+        .where(is_listed(utcnow()))
         .group_by(model.id)
         .order_by(count.desc(), func.lower(model.name), model.slug)
     )
@@ -185,7 +199,7 @@ def filed_item(model: Taxonomy, slug: str) -> Filed | None:
     item = cast(Filed | None, db.session.scalars(select(model).where(model.slug == slug)).first())
     if item is None:
         return None
-    has_posts = select(Post.id).where(is_public(utcnow()), filed_under(item)).exists()
+    has_posts = select(Post.id).where(is_listed(utcnow()), filed_under(item)).exists()
     return item if db.session.scalar(select(has_posts)) else None
 
 
@@ -193,7 +207,7 @@ def archive_entries() -> Sequence[AnyRow]:
     """Every public post's slug, title and date, newest first: the archive groups them."""
     statement = (
         select(Post.slug, Post.title, Post.published_at)
-        .where(is_public(utcnow()))
+        .where(is_listed(utcnow()))
         .order_by(Post.published_at.desc(), Post.id.desc())
     )
     return db.session.execute(statement).all()
@@ -231,7 +245,7 @@ def feed_posts(limit: int, item: Filed | None = None) -> Sequence[Post]:
 def sitemap_posts(offset: int = 0, limit: int | None = None) -> Sequence[AnyRow]:
     statement = (
         select(Post.slug, func.coalesce(Post.updated_at, Post.published_at).label("lastmod"))
-        .where(is_public(utcnow()))
+        .where(is_listed(utcnow()))
         .order_by(Post.published_at.desc(), Post.id.desc())
         .offset(offset).limit(limit)
     )
@@ -250,7 +264,7 @@ def public_post_summary() -> tuple[int, datetime | None]:
     """How many posts are public, and when the newest change among them was."""
     lastmod = func.max(func.coalesce(Post.updated_at, Post.published_at))
     count, newest = db.session.execute(
-        select(func.count(Post.id), lastmod).where(is_public(utcnow()))).one()
+        select(func.count(Post.id), lastmod).where(is_listed(utcnow()))).one()
     return int(count), newest
 
 
@@ -259,9 +273,70 @@ def sitemap_listings(model: Taxonomy) -> Sequence[AnyRow]:
     lastmod = func.max(func.coalesce(Post.updated_at, Post.published_at)).label("lastmod")
     statement = (
         _joined_to_posts(select(model.slug, lastmod).select_from(model), model)
-        .where(is_public(utcnow()))
+        .where(is_listed(utcnow()))
         .group_by(model.slug)
         .order_by(model.slug)
+    )
+    return db.session.execute(statement).all()
+
+
+# --- pages ---
+
+# Menu order: by weight (pages without one last), then by title.
+_MENU_ORDER = (Post.menu_weight.is_(None), Post.menu_weight, Post.title, Post.id)
+
+
+def _is_public_page(now: datetime) -> ColumnElement[bool]:
+    return and_(Post.kind == PAGE, is_public(now))
+
+
+def public_page(address: str) -> Post | None:
+    """The published page answering at ``address`` (``/about``)."""
+    statement = select(Post).where(_is_public_page(utcnow()), Post.path == address)
+    return db.session.scalars(statement).first()
+
+
+def public_page_by_slug(slug: str) -> Post | None:
+    statement = select(Post).where(_is_public_page(utcnow()), Post.slug == slug)
+    return db.session.scalars(statement).first()
+
+
+def moved_page(old_slug: str) -> AnyRow | None:
+    """Slug and address of the public page that once had ``old_slug`` (renamed, or listing it
+    among its aliases)."""
+    statement = (
+        select(Post.slug, Post.path)
+        .join(PostAlias, PostAlias.post_id == Post.id)
+        .where(PostAlias.slug == old_slug, _is_public_page(utcnow()))
+    )
+    return db.session.execute(statement).first()
+
+
+def all_public_pages() -> Sequence[Post]:
+    """Every published page in menu order, without its body (the API's list)."""
+    statement = (
+        select(Post).where(_is_public_page(utcnow())).order_by(*_MENU_ORDER)
+        .options(defer(Post.source), defer(Post.html), defer(Post.toc), defer(Post.extra))
+    )
+    return db.session.scalars(statement).all()
+
+
+def menu_pages() -> Sequence[AnyRow]:
+    """Title, address and weight of the published pages in the main menu, in menu order."""
+    statement = (
+        select(Post.title, Post.path, Post.menu_weight)
+        .where(_is_public_page(utcnow()), Post.menu == "main")
+        .order_by(*_MENU_ORDER)
+    )
+    return db.session.execute(statement).all()
+
+
+def sitemap_pages() -> Sequence[AnyRow]:
+    """Address and last change of every published page."""
+    statement = (
+        select(Post.path, func.coalesce(Post.updated_at, Post.published_at).label("lastmod"))
+        .where(_is_public_page(utcnow()))
+        .order_by(Post.path)
     )
     return db.session.execute(statement).all()
 
@@ -292,3 +367,9 @@ def filtered_posts(filters: PostFilters, page: int, per_page: int) -> Pagination
         statement = statement.where(Post.published_at < filters.published_before)
     return db.paginate(statement.options(*_card_options()), page=page, per_page=per_page,
                        error_out=False, count=True)
+
+
+def media_file(key: str) -> AnyRow | None:
+    """The stored file served at ``/media/<key>``: its type and bytes."""
+    statement = select(MediaFile.content_type, MediaFile.data).where(MediaFile.key == key)
+    return db.session.execute(statement).first()

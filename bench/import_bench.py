@@ -3,30 +3,52 @@
 
 Usage (from anywhere; paths are resolved from this file):
 
-    python3 bench/import_bench.py [--sizes 1000,10000] [--skip-pelican] [--readme]
+    python3 bench/import_bench.py [--sizes 1000,10000] [--skip-pelican]
+                                  [--skip-lil-log | --lil-log-only] [--readme]
 
 For each corpus size N the script:
 
 1. generates N articles in the house format (bare, unquoted front-matter values, about 30% of
-   them not valid YAML) with `<shared>/bench/gen_corpus.py N DIR --quote never`;
+   them not valid YAML) with `<shared>/bench/gen_corpus.py N DIR --quote never`, then writes
+   the cover images their front matter names (`image: /static/images/x.jpg`, 30 distinct
+   files, which gen_corpus.py does not write; Folio reports each missing one as an error and
+   stores the article without its image): 1200x800 JPEGs made with Pillow by the importer's
+   interpreter, at DIR/static/images/;
 2. creates a fresh SQLite database, runs `flask db upgrade`, then times three runs of
-   `flask import-posts DIR`: a cold import, a re-import with nothing changed, and a re-import
-   after appending a paragraph to the body of N/100 files (every 100th file in name order);
+   `flask import-posts DIR` with `STATIC_DIRS=.` (DIR is the site's root): a cold import, a
+   re-import with nothing changed, and a re-import after appending a paragraph to the body of
+   N/100 files (every 100th file in name order);
 3. unless --skip-pelican, builds the same corpus (`gen_corpus.py --pelican`) with Pelican from
    a private virtualenv (`bench/.work/venv-pelican`, created with pip on first use) and the
    settings in `bench/pelicanconf.py`.
+
+Then, unless --skip-lil-log, an image-heavy site: the Jekyll blog
+`<shared>/corpora/sites/jekyll-lil-log/` (37 posts, about 500 images under `assets/`). Its
+`_posts/` and `assets/` are copied to bench/.work/lil-log/ (the shared folder is only read).
+Folio does not translate Liquid yet, so in the copied posts two stand-ins for the Jekyll reader
+(LIQUID_PATH and THEME_IMAGE below) turn
+- the Liquid around a path, `{{ '/assets/x.png' | relative_url }}` (either quotes) or
+  `{{ site.baseurl }}/assets/x.png`, into the plain path `/assets/x.png`;
+- a bare front-matter `image: "x.png"`, which the site's theme shows from `/assets/images/`,
+  into `image: "/assets/images/x.png"`.
+The copy is imported with `STATIC_DIRS=.` (its root is the static area) into a fresh database:
+a cold import and a no-change re-import, then the posts and the media files stored are counted
+in the database. Errors in the posts (other Liquid, broken links) are counted, not fatal; no
+media file stored at all fails the step.
 
 Every step reports wall seconds and the peak memory of its whole process tree (the root process
 and all descendants, e.g. multiprocessing workers), sampled every 20 ms from /proc as the sum of
 Pss (/proc/PID/smaps_rollup, falling back to VmRSS from /proc/PID/status).
 
 The result is a Markdown table plus the 10,000-post targets (cold import faster than Pelican,
-no-change re-import under 2 s, peak memory under 300 MB) and the machine facts.  With --readme
-the text between `<!-- import-bench:start -->` and `<!-- import-bench:end -->` in README.md at
-the repository root is replaced with that report.
+no-change re-import under 2 s, peak memory under 300 MB), the image-heavy site's table and
+targets (no-change re-import under 1 s, peak memory under 300 MB) and the machine facts.
+With --readme the text between `<!-- import-bench:start -->` and `<!-- import-bench:end -->`
+in README.md at the repository root is replaced with that report.
 
 Environment:
-    FOLIO_SHARED  folder holding bench/gen_corpus.py (default: <repo>/../shared)
+    FOLIO_SHARED  folder holding bench/gen_corpus.py and corpora/sites/jekyll-lil-log
+                  (default: <repo>/../shared)
 
 Work files (corpora, databases, Pelican output and venv) go to bench/.work/, which is git-ignored.
 The importer runs with the interpreter running this script if it has Flask installed, otherwise
@@ -38,13 +60,16 @@ import argparse
 import datetime
 import os
 import platform
+import re
 import shutil
 import signal
+import sqlite3
 import subprocess
 import sys
 import threading
 import time
 from collections.abc import Sequence
+from contextlib import closing
 from dataclasses import dataclass, field
 from importlib.util import find_spec
 from pathlib import Path
@@ -84,6 +109,70 @@ CHANGE_PARAGRAPH = (
     "\n\n## Update\n\nThis article was revised for the import benchmark: the body changed, the "
     "front matter did not, so a re-import has to notice the new content and render it again.\n"
 )
+
+# gen_corpus.py names a cover image in each article's front matter (`image:
+# /static/images/code-review.jpg`, 30 names in all) and writes none, while Folio reports a
+# missing image as an error of its article: the bench writes them, so that the import does the
+# media work of a real site, as the corpus root's `static/images/...` with STATIC_DIRS=. (the
+# corpus root is the site's root).
+FRONT_MATTER_IMAGE = re.compile(r"^image:[ \t]*['\"]?(/[^'\"\s]+\.(?:jpe?g|png))['\"]?[ \t]*$",
+                                re.MULTILINE | re.IGNORECASE)
+PHOTO_SIZE = (1200, 800)
+# Run with the interpreter that has Pillow: argv = width, height, files. A Mandelbrot texture,
+# gradients and ellipses placed by the file name's CRC: about 65 kB at quality 85.
+_PHOTO_SCRIPT = """
+import sys
+import zlib
+
+from PIL import Image, ImageDraw, ImageFilter
+
+width, height = int(sys.argv[1]), int(sys.argv[2])
+for path in sys.argv[3:]:
+    seed = zlib.crc32(path.rsplit("/", 1)[-1].encode())
+    cx, cy = -0.75 + seed % 200 / 400, (seed >> 8) % 200 / 400 - 0.25
+    extent = (cx - 1.2, cy - 0.8, cx + 1.2, cy + 0.8)
+    texture = Image.effect_mandelbrot((width, height), extent, 64)
+    ramp = Image.linear_gradient("L").resize((width, height))
+    image = Image.merge("RGB", (texture, ramp, ramp.rotate(seed % 360)))
+    draw = ImageDraw.Draw(image)
+    for i in range(10):
+        x, y = (seed >> i) % width, (seed >> (i + 5)) % height
+        colour = ((seed >> i) & 255, 40 * i % 256, 160)
+        draw.ellipse((x, y, x + width // 6, y + height // 6), fill=colour)
+    image.filter(ImageFilter.SMOOTH).save(path, quality=85)
+"""
+
+LIL_LOG = Path("corpora", "sites", "jekyll-lil-log")  # under the shared folder
+LIL_LOG_PARTS = ("_posts", "assets")  # what the bench copies: the posts and their images
+LIL_LOG_TARGET_NOCHANGE_S = 1.0
+# Until the importer's Jekyll reader translates Liquid, the bench strips the Liquid that wraps
+# a site-absolute path, leaving the path Folio looks up in STATIC_DIRS:
+#   {{ '/assets/images/a.png' | relative_url }}  (single or double quotes) -> /assets/images/a.png
+#   {{ site.baseurl }}/assets/images/a.png                                 -> /assets/images/a.png
+# `{{- ... -}}` (Liquid's whitespace control) is accepted too. Anything else, such as
+# `{{ site.baseurl }}{% post_url ... %}`, is left as it is.
+LIQUID_PATH = re.compile(
+    r"""\{\{-?\s*(?P<quote>['"])(?P<path>/[^'"{}]*)(?P=quote)\s*\|\s*relative_url\s*-?\}\}"""
+    r"""|\{\{-?\s*site\.baseurl\s*-?\}\}(?=/)"""
+)
+# The site's theme shows a post's front-matter `image: "a.png"` from /assets/images/
+# (_includes/head.html: `{% assign rel_path = '/assets/images/' | append: page.image %}`), while
+# Folio reads `image` as a path like any other; so the bench prefixes that folder:
+#   image: "a.png"  ->  image: "/assets/images/a.png"
+# Only a bare file name in the front matter is rewritten, never a path or a URL.
+THEME_IMAGE_FOLDER = "/assets/images/"
+THEME_IMAGE = re.compile(
+    r"""^(?P<key>image:[ \t]*)(?P<quote>['"]?)(?P<name>[^/'"\s:]+)(?P=quote)[ \t]*$""",
+    re.MULTILINE,
+)
+_IMPORT_ERRORS = re.compile(r"\b(\d+) errors?\b")
+_IMPORT_CHANGES = re.compile(r"\b(\d+) added, (\d+) updated\b")
+# The importer leaves a file modified less than this before it starts without a stamp, to be
+# read again next time (git's "racy clean" rule, app/content/planning.py): the bench lets the
+# files it has just written age this long before a cold import, as an author's files would.
+RACY_SECONDS = 2.0
+# A problem line the importer prints on stderr: `path:line: error: message`.
+_ERROR_LINE = re.compile(r"^(.+?):\d+: error: ", re.MULTILINE)
 
 
 class StepError(Exception):
@@ -231,6 +320,42 @@ def gen_corpus(shared: Path, n: int, outdir: Path, *, pelican: bool) -> Path:
     return outdir
 
 
+def cover_images(corpus: Path) -> list[str]:
+    """The distinct site-absolute paths that the articles' front-matter `image` names."""
+    found: set[str] = set()
+    for path in corpus.glob("*.md"):
+        text = path.read_text(encoding="utf-8", errors="replace")
+        end = text.find("\n---", 3) if text.startswith("---") else -1
+        found.update(FRONT_MATTER_IMAGE.findall(text[:end]) if end != -1 else ())
+    return sorted(found)
+
+
+def photo_command(python: Path, root: Path, site_paths: Sequence[str]) -> list[Arg]:
+    """The command writing a 1200x800 photo-like JPEG at each site path under root (with
+    Pillow, which `python` must have), distinct per file name and the same bytes on every run.
+    Creates the files' folders; raises ValueError for a path that leads out of root."""
+    files: list[Arg] = []
+    for site_path in site_paths:
+        file = (root / site_path.lstrip("/")).resolve()
+        if not file.is_relative_to(root.resolve()):
+            raise ValueError(f"refusing to write {site_path!r}: outside {root}")
+        file.parent.mkdir(parents=True, exist_ok=True)
+        files.append(file)
+    width, height = PHOTO_SIZE
+    return [python, "-c", _PHOTO_SCRIPT, str(width), str(height), *files]
+
+
+def write_photos(python: Path, root: Path, site_paths: Sequence[str]) -> None:
+    """Write the photos of photo_command; StepError if that fails."""
+    if not site_paths:
+        return
+    try:
+        cmd = photo_command(python, root, site_paths)
+    except ValueError as exc:
+        raise StepError(str(exc)) from exc
+    run_step(f"write {len(site_paths)} photos with Pillow", cmd)
+
+
 def change_one_percent(corpus: Path) -> int:
     """Append a paragraph to the body of every 100th article (name order); return the count."""
     files = sorted(corpus.glob("*.md"))[::CHANGE_EVERY]
@@ -255,8 +380,10 @@ def folio_python() -> Path:
 
 
 def folio_env(db_path: Path) -> dict[str, str]:
+    """The importer's environment: this database, and the imported folder's root as its static
+    area (site-absolute paths such as /static/images/a.jpg or /assets/a.png are under it)."""
     env = dict(os.environ)
-    env.update(DATABASE_URL=f"sqlite:///{db_path.resolve()}", FLASK_APP="wsgi")
+    env.update(DATABASE_URL=f"sqlite:///{db_path.resolve()}", FLASK_APP="wsgi", STATIC_DIRS=".")
     env.pop("FLASK_DEBUG", None)
     return env
 
@@ -276,6 +403,8 @@ class FolioRuns:
 def bench_folio(n: int, shared: Path, python: Path) -> FolioRuns:
     """Cold import, no-change re-import and 1%-changed re-import of an N-post corpus."""
     corpus = gen_corpus(shared, n, WORK / f"corpus-{n}", pelican=False)
+    write_photos(python, corpus, cover_images(corpus))
+    written_at = time.time()
     db_path = WORK / f"folio-{n}.sqlite3"
     for suffix in ("", "-journal", "-wal", "-shm"):
         Path(f"{db_path}{suffix}").unlink(missing_ok=True)
@@ -284,6 +413,7 @@ def bench_folio(n: int, shared: Path, python: Path) -> FolioRuns:
     run_step("flask db upgrade", [*flask, "db", "upgrade"], env=env)
     # Exit status 1 means "some files were invalid": the import itself completed.
     importer: list[Arg] = [*flask, "import-posts", corpus]
+    let_files_age(written_at)
     cold = run_step("cold import", importer, env=env, ok_codes=(0, 1))
     nochange = run_step("no-change re-import", importer, env=env, ok_codes=(0, 1))
     changed_files = change_one_percent(corpus)
@@ -337,6 +467,161 @@ def bench_pelican(n: int, shared: Path, exe: Path) -> RunResult:
             f"pelican build: {len(missing)} of {n} articles not built, e.g. {missing[0]}"
         )
     return result
+
+
+# ---------------------------------------------------------------- an image-heavy Jekyll site
+
+
+def rewrite_liquid_paths(text: str) -> tuple[str, int]:
+    """The text with the Liquid around site-absolute paths removed (see LIQUID_PATH), and the
+    number of expressions rewritten."""
+    return LIQUID_PATH.subn(lambda match: match.group("path") or "", text)
+
+
+def rewrite_theme_image(text: str) -> tuple[str, int]:
+    """The text with a bare front-matter `image` name given the theme's folder (see
+    THEME_IMAGE), and 1 if it was rewritten, else 0. The body is left alone."""
+    if not text.startswith("---"):
+        return text, 0
+    end = text.find("\n---", 3)
+    if end == -1:
+        return text, 0
+
+    def prefixed(match: re.Match[str]) -> str:
+        quote = match["quote"]
+        return f"{match['key']}{quote}{THEME_IMAGE_FOLDER}{match['name']}{quote}"
+
+    head, count = THEME_IMAGE.subn(prefixed, text[:end])
+    return head + text[end:], count
+
+
+def prepare_lil_log(source: Path, dest: Path) -> tuple[int, int]:
+    """Copy the site's posts and assets to a fresh dest, rewrite the Liquid around paths and
+    the front-matter image names in the posts, and return how many of each were rewritten.
+    Nothing under source changes."""
+    missing = [part for part in LIL_LOG_PARTS if not (source / part).is_dir()]
+    if missing:
+        raise StepError(f"{source} lacks {', '.join(missing)}")
+    fresh_dir(dest)
+    for part in LIL_LOG_PARTS:
+        shutil.copytree(source / part, dest / part)
+    paths = images = 0
+    for post in sorted((dest / "_posts").glob("*.md")):
+        original = post.read_text(encoding="utf-8")
+        text, path_count = rewrite_liquid_paths(original)
+        text, image_count = rewrite_theme_image(text)
+        if text != original:
+            post.write_text(text, encoding="utf-8")
+        paths, images = paths + path_count, images + image_count
+    return paths, images
+
+
+def import_changes(summary: str) -> int:
+    """Posts added or updated according to the importer's summary line, 0 if it says none."""
+    match = _IMPORT_CHANGES.search(summary)
+    return int(match.group(1)) + int(match.group(2)) if match else 0
+
+
+def let_files_age(written_at: float) -> None:
+    """Wait until files written at `written_at` (time.time()) are RACY_SECONDS old."""
+    delay = written_at + RACY_SECONDS + 0.1 - time.time()
+    if delay > 0:
+        time.sleep(delay)
+
+
+def import_errors(summary: str) -> int:
+    """The error count in the importer's summary line (`..., 3 errors in 1.20 s`), 0 if none."""
+    match = _IMPORT_ERRORS.search(summary)
+    return int(match.group(1)) if match else 0
+
+
+def count_rows(db_path: Path) -> tuple[int, int, int]:
+    """Posts, distinct media digests (source files) and media rows (variants included)."""
+    with closing(sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)) as conn:
+        (posts,) = conn.execute("select count(*) from posts").fetchone()
+        digests, rows = conn.execute(
+            "select count(distinct digest), count(*) from media_files"
+        ).fetchone()
+    return posts, digests, rows
+
+
+@dataclass
+class SiteRuns:
+    """A site imported cold and again unchanged, and what the database then holds."""
+
+    cold: RunResult
+    nochange: RunResult
+    sources: int  # article files in _posts/
+    liquid_paths: int  # Liquid expressions around paths rewritten in the copy
+    theme_images: int  # front-matter image names given the theme's folder
+    posts: int
+    media_digests: int
+    media_rows: int
+
+    @property
+    def peak_mb(self) -> float:
+        return max(self.cold.peak_mb, self.nochange.peak_mb)
+
+    @property
+    def errors(self) -> int:
+        return import_errors(self.cold.summary())
+
+    @property
+    def error_files(self) -> int:
+        return len(set(_ERROR_LINE.findall(self.cold.stderr)))
+
+
+def bench_lil_log(shared: Path, python: Path) -> SiteRuns:
+    """Cold and no-change imports of the lil-log copy; StepError when no media was stored."""
+    source = shared / LIL_LOG
+    if not source.is_dir():
+        raise StepError(f"{source} not found (set FOLIO_SHARED)")
+    site = WORK / "lil-log"
+    paths, images = prepare_lil_log(source, site)
+    written_at = time.time()
+    sources = len(list((site / "_posts").glob("*.md")))
+    log(
+        f"  copied {sources} posts and assets/ to {site}; rewrote {paths} Liquid paths "
+        f"and {images} front-matter image names"
+    )
+    db_path = WORK / "folio-lil-log.sqlite3"
+    for suffix in ("", "-journal", "-wal", "-shm"):
+        Path(f"{db_path}{suffix}").unlink(missing_ok=True)
+    env = folio_env(db_path)
+    flask: list[Arg] = [python, "-m", "flask"]
+    run_step("flask db upgrade", [*flask, "db", "upgrade"], env=env)
+    # Exit status 1 means "some files had errors": counted in the report, not a failure.
+    importer: list[Arg] = [*flask, "import-posts", site]
+    let_files_age(written_at)
+    cold = run_step("cold import (lil-log)", importer, env=env, ok_codes=(0, 1))
+    nochange = run_step("no-change re-import (lil-log)", importer, env=env, ok_codes=(0, 1))
+    posts, digests, rows = count_rows(db_path)
+    log(f"  {posts} posts, {digests} media files ({rows} rows with variants) stored")
+    return SiteRuns(cold, nochange, sources, paths, images, posts, digests, rows)
+
+
+@dataclass
+class LilLogResult:
+    runs: SiteRuns | None = None
+    errors: list[str] = field(default_factory=list)
+
+
+def run_lil_log(shared: Path, python: Path | None) -> LilLogResult:
+    """The image-heavy case; a failed step, or no media file stored, is recorded as an error."""
+    res = LilLogResult()
+    log("== lil-log (Jekyll, image-heavy): Folio")
+    try:
+        if python is None:
+            raise StepError("no Python with Flask available")
+        res.runs = bench_lil_log(shared, python)
+    except StepError as exc:
+        log(f"  FAILED: {exc}")
+        res.errors.append(f"lil-log import: {exc}")
+    if res.runs is not None and res.runs.media_digests == 0:
+        message = f"lil-log: no media file stored; cold import: {res.runs.cold.summary()}"
+        log(f"  FAILED: {message}")
+        res.errors.append(message)
+    return res
 
 
 # ---------------------------------------------------------------- report
@@ -438,7 +723,64 @@ def machine_facts(python: Path | None, pelican: str | None) -> str:
     return "Machine: " + "; ".join(parts) + "."
 
 
-def render_notes(results: Sequence[SizeResult], setup_errors: Sequence[str]) -> str:
+def render_lil_log(res: LilLogResult) -> str:
+    """The image-heavy site's table row and its targets."""
+    r = res.runs
+    rows = [
+        "| site | posts imported / files | media files (rows with variants) | errors "
+        "| cold import s | no-change re-import s | peak MB |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    cells = ["lil-log (Jekyll)"]
+    if r:
+        cells += [
+            f"{r.posts} / {r.sources}",
+            f"{r.media_digests} ({r.media_rows})",
+            f"{r.errors} in {r.error_files} files",
+            _s(r.cold.wall_s),
+            _s(r.nochange.wall_s),
+            _mb(r.peak_mb),
+        ]
+        redone = import_changes(r.nochange.summary())
+        nochange = (
+            _verdict(None, f"{r.nochange.wall_s:.2f} s, but {redone} posts were imported again")
+            if redone
+            else _verdict(
+                r.nochange.wall_s < LIL_LOG_TARGET_NOCHANGE_S, f"{r.nochange.wall_s:.2f} s"
+            )
+        )
+        peak = _verdict(r.peak_mb < TARGET_PEAK_MB, f"{r.peak_mb:.0f} MB")
+        media = _verdict(r.media_digests > 0, f"{r.media_digests} files")
+    else:
+        cells += ["failed"] * 6
+        nochange = peak = media = _verdict(None, "no lil-log import run")
+    rows.append("| " + " | ".join(cells) + " |")
+    counts = f"{r.liquid_paths} " if r else ""
+    names = f"{r.theme_images} " if r else ""
+    return "\n".join(
+        [
+            f"Image-heavy site: `<shared>/{LIL_LOG.as_posix()}`, its `_posts/` and `assets/` "
+            f"copied, with {counts}Liquid image paths (`{{{{ '/assets/x.png' | relative_url }}}}`) "
+            f"and {names}front-matter `image` names (the theme's `/assets/images/`) rewritten "
+            "to plain `/assets/...` paths, imported with `STATIC_DIRS=.`; errors are those of "
+            "the cold import, counted, not fatal:",
+            "",
+            "\n".join(rows),
+            "",
+            "Targets for the image-heavy site:",
+            "",
+            f"- no-change re-import < {LIL_LOG_TARGET_NOCHANGE_S:g} s: {nochange}",
+            f"- peak memory < {TARGET_PEAK_MB:g} MB: {peak}",
+            f"- media files stored: {media}",
+        ]
+    )
+
+
+def render_notes(
+    results: Sequence[SizeResult],
+    setup_errors: Sequence[str],
+    lil_log: LilLogResult | None = None,
+) -> str:
     notes = [f"- setup FAILED: {err.splitlines()[0]}" for err in setup_errors]
     for res in results:
         if res.folio:
@@ -452,22 +794,39 @@ def render_notes(results: Sequence[SizeResult], setup_errors: Sequence[str]) -> 
         if res.pelican:
             notes.append(f"- {res.n:,}: Pelican: {res.pelican.summary()}")
         notes.extend(f"- {res.n:,}: FAILED: {err.splitlines()[0]}" for err in res.errors)
+    nochange_runs = [(f"{res.n:,}", res.folio.nochange) for res in results if res.folio]
+    if lil_log and lil_log.runs:
+        notes.append(f"- lil-log: cold import: {lil_log.runs.cold.summary()}")
+        notes.append(f"- lil-log: no-change re-import: {lil_log.runs.nochange.summary()}")
+        nochange_runs.append(("lil-log", lil_log.runs.nochange))
+    if lil_log:
+        notes.extend(f"- lil-log: FAILED: {err.splitlines()[0]}" for err in lil_log.errors)
+    notes.extend(
+        f"- {name}: the no-change re-import imported posts again: the files or the importer's "
+        "code (its fingerprint covers app/content/) changed during the run"
+        for name, run in nochange_runs
+        if import_changes(run.summary())
+    )
     return "\n".join(notes)
 
 
-def render_report(results: Sequence[SizeResult], facts: str, setup_errors: Sequence[str]) -> str:
+def render_report(
+    results: Sequence[SizeResult],
+    facts: str,
+    setup_errors: Sequence[str],
+    lil_log: LilLogResult | None = None,
+) -> str:
     today = datetime.datetime.now(datetime.UTC).date().isoformat()
     parts = [
         f"Import benchmark ({today}, `python3 bench/import_bench.py`; wall seconds, one run each; "
-        "peak MB = summed Pss of the process tree, max over the three imports):",
-        "",
-        render_table(results),
-        "",
-        render_targets(results),
-        "",
-        facts,
+        "peak MB = summed Pss of the process tree, max over the imports of a corpus):",
     ]
-    notes = render_notes(results, setup_errors)
+    if results:
+        parts += ["", render_table(results), "", render_targets(results)]
+    if lil_log:
+        parts += ["", render_lil_log(lil_log)]
+    parts += ["", facts]
+    notes = render_notes(results, setup_errors, lil_log)
     if notes:
         parts += ["", notes]
     return "\n".join(parts) + "\n"
@@ -499,6 +858,15 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "--sizes", type=parse_sizes, default=[1000, 10000], help="comma list (default 1000,10000)"
     )
     ap.add_argument("--skip-pelican", action="store_true", help="do not build with Pelican")
+    lil_log = ap.add_mutually_exclusive_group()
+    lil_log.add_argument(
+        "--skip-lil-log", action="store_true", help="do not import the image-heavy Jekyll site"
+    )
+    lil_log.add_argument(
+        "--lil-log-only",
+        action="store_true",
+        help="import only the image-heavy Jekyll site (no generated corpus, no Pelican)",
+    )
     ap.add_argument("--readme", action="store_true", help="write the report into README.md")
     return ap.parse_args(argv)
 
@@ -538,19 +906,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     except StepError as exc:
         setup_errors.append(str(exc))
     pelican: Path | None = None
-    if not args.skip_pelican:
+    if not (args.skip_pelican or args.lil_log_only):
         try:
             pelican = ensure_pelican()
         except StepError as exc:
             log(f"Pelican unavailable, continuing without it: {exc}")
             setup_errors.append(f"Pelican setup: {exc}")
-    results = [bench_size(n, shared, python, pelican) for n in args.sizes]
+    sizes = [] if args.lil_log_only else args.sizes
+    results = [bench_size(n, shared, python, pelican) for n in sizes]
+    lil_log = None if args.skip_lil_log else run_lil_log(shared, python)
     facts = machine_facts(python, pelican_version(pelican) if pelican else None)
-    report = render_report(results, facts, setup_errors)
+    report = render_report(results, facts, setup_errors, lil_log)
     print(report)
     if args.readme:
         update_readme(report)
-    failed = setup_errors or any(res.errors for res in results)
+    failed = bool(setup_errors) or any(res.errors for res in results)
+    failed = failed or bool(lil_log and lil_log.errors)
     return 1 if failed else 0
 
 

@@ -6,12 +6,16 @@ Usage (from anywhere; paths are resolved from this file):
     python3 bench/serve_bench.py [--posts 10000] [--also 1000,50000] [--seconds 10]
                                  [--query caching] [--readme]
 
-What it measures, for one corpus of N posts (`<shared>/bench/gen_corpus.py N DIR`):
+What it measures, for one corpus of N posts (`<shared>/bench/gen_corpus.py N DIR`, plus the
+cover images its front matter names and a photo appended to one article's body, all 1200x800
+JPEGs written with Pillow from .venv: see import_bench.photo_command):
 
-1. Folio: the corpus imported into a fresh SQLite database with `flask import-posts`, served by
-   gunicorn with the repository's production settings (`gunicorn.conf.py`, 2 gthread workers
-   of 4 threads). Pages: home, a post, the same post asked with `If-None-Match` (a 304 when
-   Folio sends an ETag), a tag page, a search and an API call.
+1. Folio: the corpus imported into a fresh SQLite database with `flask import-posts`
+   (`STATIC_DIRS=.`: the corpus root is the site's), served by gunicorn with the repository's
+   production settings (`gunicorn.conf.py`, 2 gthread workers of 4 threads). Pages: home, a
+   post, the same post asked with `If-None-Match` (a 304 when Folio sends an ETag), the photo
+   at the `/media/<digest>/bench-photo.jpg` address its article's page gives, a tag page, a
+   search and an API call.
 2. The reference: `<shared>/bench/baseline_flask.py`, a naive Flask app holding pre-rendered
    posts in dicts, under the same gunicorn worker settings. Pages: home, the post, the tag.
 3. The physical limit: Folio's home, post and tag pages saved as files and served by nginx
@@ -22,8 +26,9 @@ reported as n/a, e.g. a search or API that is not there yet), then loaded for --
 `<shared>/bench/load.sh` (wrk, 2 threads, 32 connections), or by wrk with the same arguments
 plus a header for the conditional request. The report gives req/s, p50 and p99 latency, each
 server's req/s as a ratio to the reference app's for the same page, the memory of Folio's
-gunicorn (summed Pss of the master and workers, after the load), the targets of issue 4, and
-with --also the latency of Folio alone at other corpus sizes.
+gunicorn (summed Pss of the master and workers, after the load), the targets of issue 4 and
+issue 13's (the media request at least as many req/s as the cached post), and with --also
+the latency of Folio alone at other corpus sizes.
 
 Why one run: the machine is shared and noisy, and client and servers share its cores, so an
 absolute figure moves from run to run. The three servers are loaded minutes apart on the same
@@ -77,6 +82,7 @@ from benchlib import (
     replace_marked_section,
     stop_cleanly_on_signals,
 )
+from import_bench import PHOTO_SIZE, cover_images, photo_command
 
 REPO = Path(__file__).resolve().parent.parent
 WORK = REPO / "bench" / ".work"
@@ -111,12 +117,17 @@ TARGET_MEMORY_MB = 300.0
 
 FOLIO, REFERENCE, NGINX = "Folio", "reference", "nginx (static)"
 # Table order; a 304 is compared with the reference's full answer for the same post.
-PAGE_ORDER = ("home", "post", "post-304", "tag", "search", "api")
+PAGE_ORDER = ("home", "post", "post-304", "media", "tag", "search", "api")
 LABELS = {"home": "home", "post": "post", "post-304": "post, If-None-Match (304)",
-          "tag": "tag", "search": "search", "api": "API list"}
+          "media": "media (JPEG)", "tag": "tag", "search": "search", "api": "API list"}
 REFERENCE_PAGE = {"post-304": "post"}
 TARGET_PAGES = ("home", "post", "tag")
 SCALING_PAGES = ("home", "post", "tag", "search")
+# The image one article gets (the corpus has none in its bodies): written into the corpus, its
+# reference appended to that article, its /media/<digest>/<name> address read from the page.
+MEDIA_PHOTO = "/static/images/bench-photo.jpg"
+MEDIA_MARKDOWN = f"\n\n![A photo for the serving benchmark]({MEDIA_PHOTO})\n"
+_MEDIA_SRC = re.compile(r'\bsrc="(/media/[0-9a-f]{32}/[^"/]+)"')
 
 
 class StepError(Exception):
@@ -306,6 +317,7 @@ class Measurement:
     status: int | None = None
     figures: Figures | None = None
     note: str = ""
+    size: int | None = None  # bytes of the probe's body
 
 
 def parse_result(output: str) -> dict[str, float]:
@@ -339,7 +351,7 @@ def measure(shared: Path, wrk: str, base_url: str, page: Page, seconds: int,
             first: Answer | None = None) -> Measurement:
     """Probe a page once; when it answers as expected, load it and record the figures."""
     answer = first or fetch(base_url + page.path, page.headers)
-    result = Measurement(page, status=answer.status)
+    result = Measurement(page, status=answer.status, size=len(answer.body))
     if answer.status != page.expect:
         result.note = f"answered {answer.status}, not {page.expect}: not loaded"
         log(f"  {page.key}: {result.note}")
@@ -381,6 +393,7 @@ class Corpus:
     path: Path
     post_slug: str
     tag_slug: str
+    media_slug: str  # the article whose body shows MEDIA_PHOTO
 
 
 def read_manifest(path: Path) -> tuple[str, str]:
@@ -405,14 +418,31 @@ def read_manifest(path: Path) -> tuple[str, str]:
     return rows[len(rows) // 2][1], tag.lower()
 
 
+def media_article(path: Path, post_slug: str) -> str:
+    """The article to show the photo: the first by file name other than the measured post,
+    whose page is then measured unchanged (the only one when the corpus has one)."""
+    slugs = sorted(file.stem for file in path.glob("*.md"))
+    return next((slug for slug in slugs if slug != post_slug), post_slug)
+
+
 def make_corpus(shared: Path, n: int) -> Corpus:
-    """Generate N posts (default, YAML-valid quoting: the reference app parses with PyYAML)."""
+    """Generate N posts (default, YAML-valid quoting: the reference app parses with PyYAML),
+    with the cover images their front matter names and a photo in one article's body."""
     path = WORK / f"serve-corpus-{n}"
     shutil.rmtree(path, ignore_errors=True)
     run(f"generate {n:,} posts", [sys.executable, shared / "bench" / "gen_corpus.py", str(n),
                                   path])
     post, tag = read_manifest(path)
-    return Corpus(n, path, post, tag)
+    media = media_article(path, post)
+    photos = [*cover_images(path), MEDIA_PHOTO]
+    try:
+        cmd = photo_command(VENV_BIN / "python", path, photos)
+    except ValueError as exc:
+        raise StepError(str(exc)) from exc
+    run(f"write {len(photos)} photos with Pillow", cmd)
+    with (path / f"{media}.md").open("a", encoding="utf-8") as fh:
+        fh.write(MEDIA_MARKDOWN)
+    return Corpus(n, path, post, tag, media)
 
 
 def folio_env(corpus: Corpus, db_path: Path, port: int | None = None) -> dict[str, str]:
@@ -424,6 +454,7 @@ def folio_env(corpus: Corpus, db_path: Path, port: int | None = None) -> dict[st
         FLASK_APP="wsgi",
         DATABASE_URL=f"sqlite:///{db_path}",
         CONTENT_DIR=str(corpus.path),
+        STATIC_DIRS=".",  # the corpus root is the site's: /static/images/a.jpg is static/...
         FOLIO_ENV="production",
         SECRET_KEY=secrets.token_hex(32),
         WEB_CONCURRENCY=str(WORKERS),
@@ -450,6 +481,26 @@ def import_corpus(corpus: Corpus) -> Path:
     if summary:
         log(f"  {summary[-1].strip()}")
     return db_path
+
+
+def media_address(page_html: str, name: str) -> str | None:
+    """The `/media/<digest>/<name>` address a page's `<img src>` gives the file `name`."""
+    return next((address for address in _MEDIA_SRC.findall(page_html)
+                 if address.rsplit("/", 1)[1] == name), None)
+
+
+def media_page(base_url: str, corpus: Corpus) -> Page | Measurement:
+    """The photo's address, read from its article's page; a Measurement saying why not when
+    the page does not show it."""
+    article = f"/posts/{corpus.media_slug}"
+    answer = fetch(base_url + article)
+    name = MEDIA_PHOTO.rsplit("/", 1)[1]
+    address = media_address(answer.body.decode("utf-8", "replace"), name)
+    if answer.status == 200 and address:
+        return Page("media", address)
+    note = f"{article} answered {answer.status} with no /media/ address for {name}: not loaded"
+    log(f"  media: {note}")
+    return Measurement(Page("media", article), status=None, note=note)
 
 
 def folio_pages(corpus: Corpus, query: str) -> list[Page]:
@@ -497,8 +548,13 @@ def bench_folio(shared: Path, wrk: str, corpus: Corpus, query: str, seconds: int
         with serving_folio(corpus, db_path) as server:
             pages = [page for page in folio_pages(corpus, query)
                      if full or page.key in SCALING_PAGES]
+            media = media_page(server.base_url, corpus) if full else None
+            if isinstance(media, Page):
+                pages.append(media)
             result.pages = measure_site(shared, wrk, server.base_url, pages, seconds,
                                         conditional=full)
+            if isinstance(media, Measurement):
+                result.pages["media"] = media
             result.memory_mb, result.processes = tree_pss_mb(server.proc.pid)
             log(f"  memory: {result.memory_mb:.0f} MB Pss in {result.processes} processes")
             if static_root is not None:
@@ -753,8 +809,19 @@ def scaling_targets(sizes: dict[int, SiteRun]) -> list[str]:
     return lines
 
 
+def media_target(folio: SiteRun | None) -> str:
+    """Issue 13: the media request at least as many req/s as the cached post page."""
+    media, post = figures(folio, "media"), figures(folio, "post")
+    head = "- media ≥ the cached post's req/s (issue 13): "
+    if not (media and post and post.rps):
+        return head + _verdict(None, "needs the media and the post measured")
+    detail = f"{media.rps / post.rps:.2f}×: {media.rps:,.0f} vs {post.rps:,.0f} req/s"
+    return head + _verdict(media.rps >= post.rps, detail)
+
+
 def target_lines(runs: Sequence[SiteRun], sizes: dict[int, SiteRun]) -> list[str]:
-    """One line per target of issue 4, met / MISSED / not measured, with the figures."""
+    """One line per target of issues 4 and 13, met / MISSED / not measured, with the
+    figures."""
     by_server = {r.server: r for r in runs}
     folio = by_server.get(FOLIO)
     lines = page_targets(folio, by_server.get(REFERENCE))
@@ -762,6 +829,7 @@ def target_lines(runs: Sequence[SiteRun], sizes: dict[int, SiteRun]) -> list[str
     lines.append("- a 304 faster than the full post: " + (
         _verdict(cond.rps > full.rps, f"{cond.rps:,.0f} vs {full.rps:,.0f} req/s")
         if full and cond else _verdict(None, "no 304 measured")))
+    lines.append(media_target(folio))
     search = figures(folio, "search")
     lines.append(f"- search p50 < {TARGET_SEARCH_P50_MS:g} ms: " + (
         _verdict(search.p50_ms < TARGET_SEARCH_P50_MS, f"{search.p50_ms:.2f} ms")
@@ -804,6 +872,13 @@ def render_notes(runs: Sequence[SiteRun], sizes: dict[int, SiteRun], corpus: Cor
     notes = [f"- Pages: post `/posts/{corpus.post_slug}` (the median by date), tag "
              f"`/tags/{corpus.tag_slug}` (`/tag/{corpus.tag_slug}` on the reference), search "
              f"`/search?q={query}`, API `/api/v1/posts?per_page=10`."]
+    folio = next((r for r in runs if r.server == FOLIO), None)
+    media = folio.pages.get("media") if folio else None
+    if media and media.figures:
+        width, height = PHOTO_SIZE
+        size = f", {media.size:,} bytes" if media.size is not None else ""
+        notes.append(f"- Media: `{media.page.path}`, a {width}×{height} JPEG{size}, shown in "
+                     f"`/posts/{corpus.media_slug}`; its req/s is compared with the post's.")
     all_runs = [(corpus.n, r) for r in runs] + [(n, r) for n, r in sizes.items() if n != corpus.n]
     for n, run_ in all_runs:
         where = f"{run_.server} at {n:,} posts"
@@ -841,7 +916,7 @@ def render_report(runs: Sequence[SiteRun], sizes: dict[int, SiteRun], corpus: Co
     ]
     if len(sizes) > 1:
         parts += ["", "Folio alone at each corpus size (same load):", "", render_scaling(sizes)]
-    heading = f"Targets of issue 4 (set at {TARGET_SIZE:,} posts"
+    heading = f"Targets of issues 4 and 13 (set at {TARGET_SIZE:,} posts"
     heading += "):" if corpus.n == TARGET_SIZE else f"; this run has {corpus.n:,}):"
     parts += ["", heading, "", *target_lines(runs, sizes), "", facts, "",
               *render_notes(runs, sizes, corpus, args.query)]

@@ -315,11 +315,13 @@ def site(app: Flask, runner: FlaskCliRunner, write_article: ArticleWriter) -> Fl
     write_article("later.md", date=tomorrow, title="Scheduled", author="Time Traveller",
                   category="Engines", tags="Future, Python")
     write_article("xss.md", raw=XSS_ARTICLE)
+    write_article("diagram.svg", raw=DIAGRAM_SVG)  # the newer post's image, beside it
     result = runner.invoke(args=["import-posts"])
     assert result.exit_code == 0, result.output
     return app
 
 
+DIAGRAM_SVG = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 400 200"></svg>\n'
 SCRIPT_TITLE = "<script>alert(1)</script>"
 XSS_ARTICLE = f"""---
 title: '{SCRIPT_TITLE}'
@@ -327,7 +329,7 @@ date: 2024-01-01
 author: '<b>Mallory</b>'
 category: '<em>Cat</em>'
 tags: <i>t</i>
-image: /static/images/x.svg?a="><script>alert(3)</script>
+image: /static/images/flask-layers.svg?a="><script>alert(3)</script>
 excerpt: '</script><script>alert(4)</script>'
 ---
 

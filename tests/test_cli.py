@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from flask.testing import FlaskCliRunner
+from PIL import Image
 from sqlalchemy import func, select
 
 from app import queries
@@ -59,9 +60,12 @@ def count(app: Flask, model: type) -> int:
         return int(db.session.scalar(select(func.count()).select_from(model)) or 0)
 
 
-def test_imports_house_format_exactly(app: Flask, runner: FlaskCliRunner,
+def test_imports_house_format_exactly(app: Flask, runner: FlaskCliRunner, content_dir: Path,
                                       write_article: ArticleWriter) -> None:
     write_article("building-scalable-python-applications.md", raw=HOUSE_ARTICLE)
+    # The example's image, in the content folder's static area as the house format names it.
+    (content_dir / "static" / "images").mkdir(parents=True)
+    Image.new("RGB", (640, 400), "navy").save(content_dir / "static/images/code-review.jpg")
 
     result = run_import(runner)
 
@@ -79,7 +83,8 @@ def test_imports_house_format_exactly(app: Flask, runner: FlaskCliRunner,
         assert post.category is not None and post.category.name == "Python Development"
         assert [t.name for t in post.tags] == ["Python", "Architecture", "Best Practices"]
         assert post.reading_minutes == 8
-        assert post.image == "/static/images/code-review.jpg"
+        assert re.fullmatch(r"/media/[0-9a-f]{32}/code-review\.jpg", str(post.image))
+        assert post.image_media is not None and post.image_media["width"] == 640
         assert post.excerpt.startswith("Learn the patterns")
         assert post.published_at == datetime(2026, 1, 15, tzinfo=UTC)
         assert post.draft is False
@@ -376,8 +381,10 @@ def test_real_corpora_import_without_errors_and_reimport_changes_nothing(
         app: Flask, runner: FlaskCliRunner, article_corpora: Path) -> None:
     folder = article_corpora
     first = run_import(runner, str(folder))
-    assert first.exit_code == 0, first.output
-    assert " 0 errors" in first.output
+    # The only errors: images the snapshots lack (the corpora's README says which are gone);
+    # their posts import all the same.
+    errors = re.findall(r"^\S+:\d+: error: (.*)$", first.output, re.MULTILINE)
+    assert errors and all(": there is no file " in error for error in errors), first.output
     added = int(re.search(r"(\d+) added", first.output).group(1))  # type: ignore[union-attr]
     articles = [p for p in folder.rglob("*") if p.suffix in (".md", ".markdown")
                 and not p.name.startswith(("_", "."))]

@@ -187,3 +187,47 @@ def test_logs_are_json_in_production_unless_told(tmp_path: Path, monkeypatch: py
     for name, value in environment.items():
         monkeypatch.setenv(name, value)
     assert log_format(create_app(instance_path=str(tmp_path)).config) == expected
+
+
+# --- MENU ---
+
+
+def test_menu_from_the_environment_is_json(tmp_path: Path,
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MENU", '[{"label": "Home", "url": "/"}, '
+                               '{"label": "Code", "url": "https://git.example/me", "weight": 5}]')
+
+    app = create_app(instance_path=str(tmp_path))
+
+    assert app.config["MENU"] == [{"label": "Home", "url": "/"},
+                                  {"label": "Code", "url": "https://git.example/me", "weight": 5}]
+
+
+def test_menu_from_instance_config_is_a_python_list(tmp_path: Path) -> None:
+    (tmp_path / "config.py").write_text("MENU = [{'label': 'Now', 'url': '/now'}]\n")
+
+    assert create_app(instance_path=str(tmp_path)).config["MENU"] == [
+        {"label": "Now", "url": "/now"}]
+
+
+@pytest.mark.parametrize(("menu", "message"), [
+    ("not json", "MENU must be JSON"),
+    ('{"label": "Home"}', "MENU must be a list, got dict"),
+    ('["Home"]', "MENU[0] must be a mapping, got 'Home'"),
+    ('[{"label": "Home", "url": "/", "href": "/"}]', "MENU[0] has unknown keys 'href'"),
+    ('[{"url": "/"}]', "MENU[0].label must be non-empty text, got None"),
+    ('[{"label": " ", "url": "/"}]', "MENU[0].label must be non-empty text"),
+    ('[{"label": "A", "url": "/"}, {"label": "B"}]', "MENU[1].url must be a path on this site"),
+    ('[{"label": "A", "url": "javascript:alert(1)"}]', "MENU[0].url must be a path on this"),
+    ('[{"label": "A", "url": "//evil.example/"}]', "MENU[0].url must be a path on this site"),
+    ('[{"label": "A", "url": "archive/"}]', "MENU[0].url must be a path on this site"),
+    ('[{"label": "A", "url": "/a b"}]', "MENU[0].url must be a path on this site"),
+    ('[{"label": "A", "url": "/", "weight": "1"}]', "MENU[0].weight must be a whole number"),
+    ('[{"label": "A", "url": "/", "weight": true}]', "MENU[0].weight must be a whole number"),
+])
+def test_a_bad_menu_is_refused_naming_the_entry(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                 menu: str, message: str) -> None:
+    monkeypatch.setenv("MENU", menu)
+
+    with pytest.raises(ConfigError, match=re.escape(message)):
+        create_app(instance_path=str(tmp_path))

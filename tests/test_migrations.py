@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -38,14 +39,15 @@ def test_upgrade_builds_exactly_the_models(migrated: str) -> None:
 
 
 EXPECTED_INDEXES = {
-    "posts": [["published_at"], ["draft", "published_at"], ["author_id"], ["category_id"]],
+    "posts": [["published_at"], ["kind", "draft", "published_at"], ["author_id"],
+              ["category_id"]],
     "post_tags": [["tag_id", "post_id"]],
     "post_aliases": [["post_id"]],
     "import_runs": [["finished_at"]],
     "post_links": [["target_id"]],
 }
 EXPECTED_UNIQUE = {
-    "posts": [["slug"], ["guid"], ["source_path"]],
+    "posts": [["slug"], ["guid"], ["source_path"], ["path"]],
     "tags": [["slug"]],
     "categories": [["slug"]],
     "authors": [["slug"]],
@@ -135,3 +137,39 @@ def test_the_app_never_creates_tables_itself() -> None:
     sources = [p for p in (REPO / "app").rglob("*.py")]
     assert sources
     assert not [p for p in sources if "create_all" in p.read_text(encoding="utf-8")]
+
+
+def test_0005_upgrades_a_site_with_posts_and_downgrades_without_its_pages(
+        empty_database: str, tmp_path: Path) -> None:
+    """In place on both databases: SQLite cannot rebuild a posts table that has rows."""
+    migrate_to(empty_database, "upgrade", "0004")
+    engine = create_engine(empty_database)
+    with engine.begin() as connection:
+        connection.exec_driver_sql("INSERT INTO authors (slug, name) VALUES ('a', 'A')")
+        connection.exec_driver_sql(
+            "INSERT INTO posts (guid, slug, title, author_id, published_at, reading_minutes, "
+            "excerpt, source, html, toc, source_path, content_hash, draft, extra, imported_at) "
+            "SELECT 'g', 'old', 'Old', id, '2025-01-01 00:00:00', 1, '', 'x', 'x', '[]', "
+            "'old.md', 'h', false, '{}', '2025-01-01 00:00:00' FROM authors")
+        connection.exec_driver_sql("INSERT INTO search_documents (post_id, title, labels, "
+                                   "excerpt, body) SELECT id, 'Old', '', '', 'x' FROM posts")
+    migrate_to(empty_database, "upgrade")
+    with engine.connect() as connection:
+        assert connection.exec_driver_sql("SELECT kind FROM posts").scalars().all() == ["post"]
+
+    content = tmp_path / "content"
+    (content / "pages").mkdir(parents=True)
+    (content / "pages" / "about.md").write_text("---\ntitle: About\naliases: who\n---\n\nB.\n")
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": empty_database,
+                      "CONTENT_DIR": str(content)})
+    assert app.test_cli_runner().invoke(args=["import-posts"]).exit_code == 0
+    with app.app_context():
+        from app.extensions import db
+        db.engine.dispose()
+    migrate_to(empty_database, "downgrade", "0004")
+
+    with engine.connect() as connection:
+        counts = [connection.exec_driver_sql(f"SELECT count(*) FROM {table}").scalar()
+                  for table in ("posts", "search_documents", "post_aliases")]
+    engine.dispose()
+    assert counts == [1, 1, 0]  # the post stays; the page and its rows go

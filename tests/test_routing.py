@@ -94,3 +94,41 @@ def test_parse_number(text: str, number: int | None) -> None:
 def test_numbered_addresses_are_built_with_the_converter(app: Flask) -> None:
     with app.test_request_context():
         assert url_for("seo.sitemap_posts", number=2) == "/sitemaps/posts-2.xml"
+
+
+# --- the addresses Folio's own routes own (pages may have every other) ---
+
+
+def test_every_route_owns_its_first_segment_and_pages_take_the_rest(app: Flask) -> None:
+    from app.pages.views import RESERVED_NAMES
+
+    reserved = app.extensions[RESERVED_NAMES]
+    firsts = {rule.rule.lstrip("/").split("/")[0] for rule in app.url_map.iter_rules()
+              if rule.endpoint != "pages.detail"}
+    assert {first for first in firsts if "<" not in first} - {""} <= reserved
+    assert {"tags", "categories", "authors", "archive", "posts", "search", "api", "static",
+            "feed.xml", "rss.xml", "feed.json", "sitemap.xml", "sitemaps", "robots.txt",
+            "opensearch.xml", "healthz", "readyz"} <= reserved
+    assert not {"about", "", "pages"} & reserved
+
+
+def test_a_route_starting_with_a_variable_leaves_no_address_for_pages() -> None:
+    from werkzeug.routing import Map, Rule
+
+    from app.routing import CONVERTERS, reserved_names
+
+    swallowing = Map([Rule("/<slug>/edit", endpoint="edit")], converters=CONVERTERS)
+    with pytest.raises(RuntimeError, match="starts with a variable"):
+        reserved_names(swallowing, besides="pages.detail")
+    chosen = Map([Rule("/<any(a, 'b.xml'):name>", endpoint="x")], converters=CONVERTERS)
+    assert reserved_names(chosen, besides="pages.detail") == {"a", "b.xml"}
+
+
+@pytest.mark.parametrize(("path", "address"), [
+    ("/about", "/about"), ("/about/", "/about/"), ("/a/b.html", "/a/b.html")])
+def test_a_page_address_is_read_from_the_path(app: Flask, path: str, address: str) -> None:
+    adapter = app.url_map.bind("blog.test")
+
+    assert adapter.match(path) == ("pages.detail", {"address": address})
+    with app.test_request_context():
+        assert url_for("pages.detail", address="/a/b.html") == "/a/b.html"

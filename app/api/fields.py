@@ -9,6 +9,7 @@ from typing import Any
 
 from marshmallow import fields, validate
 
+from app.content.pages import PAGE
 from app.feeds.content import absolute_links
 from app.routing import SLUG_REGEX, SlugConverter
 from app.templating import absolute, absolute_url
@@ -111,9 +112,11 @@ class ContentUrl(fields.String):
 
 
 class PostHtml(fields.String):
-    """A post's rendered body with its links and images made absolute, as feeds carry it:
-    a client has no idea where ``diagram.svg`` or ``#fn:1`` lives."""
+    """A post's or page's rendered body with its links and images made absolute, as feeds
+    carry it: a client has no idea where ``diagram.svg`` or ``#fn:1`` lives."""
 
     def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> str:
+        if obj.kind == PAGE:
+            return absolute_links(value, absolute_url("pages.detail", address=obj.path))
         return absolute_links(value, absolute_url("posts.detail", slug=obj.slug))
 

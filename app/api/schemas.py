@@ -100,6 +100,38 @@ class PostDetail(PostSummary):
                        "turned it off."})
 
 
+class PageSummary(Schema):
+    """A page (an about page, a colophon) as the list of pages shows it."""
+
+    title = fields.String(required=True)
+    slug = fields.String(required=True)
+    url = PageUrl("pages.detail", "address", attribute="path", required=True,
+                  metadata={"description": "The page on the site: /<slug>, or its own url."})
+    excerpt = fields.String(required=True, metadata={"description": "Plain text."})
+    updated_at = fields.DateTime(format="iso", required=True, allow_none=True)
+    menu = fields.String(required=True, allow_none=True, metadata={
+        "description": "The menu the page is in (\"main\"), or null."})
+    weight = fields.Integer(required=True, allow_none=True, attribute="menu_weight", metadata={
+        "description": "Its place in the menu: smaller first."})
+
+
+class PageDetail(PageSummary):
+    """A page in full."""
+
+    html = PostHtml(required=True, metadata={
+        "description": "The rendered, sanitised body, with links and images made absolute."})
+    source = fields.String(required=True, metadata={
+        "description": "The Markdown file as the author wrote it, frontmatter included."})
+    toc = fields.List(fields.Nested(TocEntry), required=True, metadata={
+        "description": "The table of contents (h2 to h4, nested)."})
+
+
+class PageIndex(Schema):
+    items = fields.List(fields.Nested(PageSummary), required=True, metadata={
+        "description": "Every published page, in menu order, then by title."})
+    total = fields.Integer(required=True)
+
+
 class PageLinks(Schema):
     self = fields.String(required=True, metadata={"format": "uri"})
     first = fields.String(required=True, metadata={"format": "uri"})

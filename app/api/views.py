@@ -1,5 +1,6 @@
-"""The API's endpoints: published posts (a filtered, paginated list, and one in full) and the
-indexes of tags, categories and authors. Views translate HTTP; ``queries`` says what is public.
+"""The API's endpoints: published posts (a filtered, paginated list, and one in full), the
+indexes of tags, categories and authors, and the site's pages. Views translate HTTP;
+``queries`` says what is public.
 
 A filter naming a tag, category or author that has no published post is a 404 naming the
 parameter, as ``/tags/<slug>`` is for a reader: an empty list would hide a typo.
@@ -19,6 +20,8 @@ from app.api.errors import Error, fail
 from app.api.schemas import (
     AuthorIndex,
     CategoryIndex,
+    PageDetail,
+    PageIndex,
     PostDetail,
     PostPage,
     PostQuery,
@@ -29,8 +32,8 @@ from app.search import search_posts
 from app.templating import absolute_url
 
 blp = Blueprint("api", __name__, url_prefix="/api/v1",
-                description="Published posts, and the tags, categories and authors they are "
-                            "filed under.")
+                description="Published posts, the tags, categories and authors they are "
+                            "filed under, and the site's pages.")
 
 FILTERS: dict[str, queries.Taxonomy] = {"tag": Tag, "category": Category, "author": Author}
 QUERY_PARAMETERS = tuple(PostQuery().fields)
@@ -148,6 +151,36 @@ def categories() -> dict[str, Any]:
 def authors() -> dict[str, Any]:
     """Authors, with their number of published posts"""
     return _index(Author)
+
+
+@blp.route("/pages")
+@blp.response(200, PageIndex)
+def pages() -> dict[str, Any]:
+    """Published pages
+
+    The site's pages (an about page, a colophon), which no list of posts includes.
+    """
+    items = queries.all_public_pages()
+    return {"items": items, "total": len(items)}
+
+
+@blp.route("/pages/<slug:slug>")
+@blp.response(200, PageDetail)
+@blp.alt_response(301, description="An old slug or alias of a page: its current address.",
+                  headers={"Location": LOCATION_HEADER})
+@blp.alt_response(404, schema=Error, description="No published page has this slug.")
+def page(slug: str) -> Post | Response:
+    """One published page in full
+
+    Its metadata, the rendered HTML, the Markdown source and the table of contents.
+    """
+    found = queries.public_page_by_slug(slug)
+    if found is not None:
+        return found
+    moved = queries.moved_page(slug)
+    if moved is not None:
+        return Response(status=301, headers={"Location": url_for("api.page", slug=moved.slug)})
+    fail(404, f"No published page has the slug {slug!r}.")
 
 
 def _filed(parameter: str, model: queries.Taxonomy, slug: str) -> queries.Filed:

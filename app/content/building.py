@@ -11,9 +11,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from app.content import files, workers
+from app.content import files, media, workers
 from app.content.links import FoundLink, find_links
-from app.content.metadata import ArticleMeta, MetaSettings, reading_minutes
+from app.content.media import MediaFile
+from app.content.metadata import IMAGE_KEYS, ArticleMeta, MetaSettings, reading_minutes
 from app.content.planning import digest, pipeline_fingerprint
 from app.content.problems import ContentError, Notice
 from app.content.reader import article_body, decode
@@ -51,6 +52,12 @@ class BuiltPost:
     # Links that may lead to another article, with their lines: the parent process resolves
     # them against the whole site (app.content.link_graph), which a worker does not see.
     links: tuple[FoundLink, ...] = ()
+    # The files of the content folder it references (stored by app.content.media_store), and
+    # its frontmatter image as pages show it: the store's address and variants, or as written.
+    media: tuple[MediaFile, ...] = ()
+    missing: tuple[str, ...] = ()  # where referenced files were looked for and not found
+    image: str | None = None
+    image_media: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -60,6 +67,9 @@ class Built:
     rel: str
     post: BuiltPost | None = None
     error: ContentError | None = None
+    # Errors in a post that imports all the same (a file it references is missing: the
+    # reference stays as written): losing the post would lose more than the picture.
+    kept_errors: tuple[ContentError, ...] = ()
     notices: list[Notice] = field(default_factory=list)  # the post imports all the same
 
 
@@ -89,9 +99,20 @@ def build_file(job: BuildJob) -> Built:
             "not imported", "look for thousands of [, ![ or < that are never closed"))
     except Exception as exc:
         return Built(job.rel, error=ContentError(1, f"could not render this file: {exc!r}"))
+    site = media.Site(job.folder, job.settings.static_dirs, job.settings.served_static,
+                      job.settings.media_max_bytes)
+    try:
+        attached = media.attach_media(rendered.html, body, body_line, job.rel, site,
+                                      job.meta.image, job.meta.line_of(*IMAGE_KEYS))
+    except Exception as exc:
+        return Built(job.rel, error=ContentError(1, f"could not read its files: {exc!r}"))
     return Built(job.rel, BuiltPost(
-        digest=job.digest, text=text, html=rendered.html, toc=rendered.toc,
+        digest=job.digest, text=text, html=attached.html, toc=rendered.toc,
         excerpt=rendered.excerpt, search_text=plain_text(rendered.html)[:SEARCH_TEXT_LIMIT],
         reading_minutes=reading_minutes(rendered.word_count),
-        links=tuple(find_links(rendered.html, body, body_line))),
-        notices=[Notice(body_line + n.line - 1, n.message, n.hint) for n in rendered.notices])
+        links=tuple(find_links(attached.html, body, body_line)), media=tuple(attached.files),
+        missing=tuple(attached.missing),
+        image=attached.image_address or job.meta.image,
+        image_media=attached.image.as_dict() if attached.image else None),
+        notices=[Notice(body_line + n.line - 1, n.message, n.hint) for n in rendered.notices],
+        kept_errors=tuple(attached.errors))

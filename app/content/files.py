@@ -30,6 +30,16 @@ def discover(folder: Path) -> list[str]:
     return sorted(found)
 
 
+def article_name(rel: str) -> str:
+    """The name that gives the article at ``rel`` its slug and date: its file's, or for a page
+    bundle (``2024-05-01-my-post/index.md``, the images beside it) its folder's."""
+    folder, _, name = rel.rpartition("/")
+    stem, dot, suffix = name.partition(".")
+    if folder and stem == "index":
+        return folder.rpartition("/")[2] + dot + suffix
+    return name
+
+
 def _collect(directory: str, prefix: str, found: list[str]) -> None:
     # Plain strings and scandir, not pathlib: a re-import of 10,000 unchanged files spent a
     # second building Path objects here.

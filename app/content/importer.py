@@ -8,7 +8,9 @@ The stages live in modules of their own, each testable without the others:
   ``workers``);
 * ``writing``: the rows, streamed into the open transaction in batches as files are built;
 * ``link_graph``: the links between posts, resolved against the whole site as each post is
-  built (the workers see one file), and the posts linking to changed ones brought along.
+  built (the workers see one file), and the posts linking to changed ones brought along;
+* ``media_store``: the images and files posts reference, stored once by digest, with the
+  variants of new images made in the workers.
 
 This module runs them and decides when to commit: once at the end, or not at all. A reader
 never sees a half-applied import, and an import killed part-way changes nothing.
@@ -23,9 +25,9 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from app.content import files, link_graph, planning, workers, writing
+from app.content import files, link_graph, media_store, planning, workers, writing
 from app.content.building import RENDER_SECONDS, BuildJob, Built, BuiltPost, build_file
-from app.content.metadata import SLUG_KEYS, MetaSettings
+from app.content.metadata import SLUG_KEYS, URL_KEYS, MetaSettings
 from app.content.planning import Existing, Plan
 from app.content.problems import Problem
 from app.content.related_index import refresh_related
@@ -74,7 +76,7 @@ def import_posts(session: Session, folder: Path, options: ImportOptions | None =
             session.rollback()
         elif options.strict and report.errors:
             _write_nothing(session, report)
-        elif plans or report.removed:
+        elif plans or report.removed or (options.prune and media_store.orphans(session)):
             writing.restamp(session, examination.restamped)
             ranking_changes = _ranking_may_change(session, plans, report)
             _apply(session, folder, plans, existing, options, progress, report)
@@ -120,7 +122,7 @@ def _apply(session: Session, folder: Path, plans: list[Plan], existing: dict[str
            options: ImportOptions, progress: Progress, report: ImportReport) -> None:
     """Write the plans as they are built. Raises _NothingWritten when the import cannot be
     applied as planned (``--strict`` and a file that failed to render or a broken link, or a
-    renamed post that failed to render)."""
+    renamed post or moved page that failed to render)."""
     removed = report.removed if options.prune else []
     book = link_graph.address_book(session, existing, plans, removed, options.site_url)
     linker = link_graph.Linker(book, existing, report, options.strict)
@@ -130,6 +132,7 @@ def _apply(session: Session, folder: Path, plans: list[Plan], existing: dict[str
         writing.remove_posts(session, pruned)
     writing.free_swapped_slugs(session, plans, existing)
     names = writing.Names(session, plans)
+    files = media_store.MediaWriter(session, str(folder))
     by_rel = {plan.rel: plan for plan in plans}
     failed: list[Plan] = []
     batch: list[tuple[Plan, BuiltPost]] = []
@@ -137,24 +140,35 @@ def _apply(session: Session, folder: Path, plans: list[Plan], existing: dict[str
     for built in _build(folder, plans, options):
         progress.advance()
         report.warnings += [Problem.from_notice(report.where(built.rel), n) for n in built.notices]
+        report.errors += [Problem.from_error(report.where(built.rel), e) for e in built.kept_errors]
         if built.post is None:
             failed.append(_failed(by_rel[built.rel], built, report))
             continue
         plan = by_rel[built.rel]
         batch.append((plan, linker.relink(plan, built.post)))
         if len(batch) >= WRITE_BATCH:
-            writing.write_batch(session, batch, names)
+            _write(session, batch, names, files)
             batch = []
     if batch:
-        writing.write_batch(session, batch, names)
-    if failed and (options.strict or any(plan.renamed for plan in failed)):
+        _write(session, batch, names, files)
+    if failed and (options.strict or any(plan.renamed or plan.moved for plan in failed)):
         raise _NothingWritten
     writing.keep_old_addresses(session, plans)
     failed_rels = {plan.rel for plan in failed}
     linker.finish(session, [plan for plan in plans if plan.rel not in failed_rels])
+    files.store(workers.worker_count(options.workers), progress, report)
     if options.strict and report.errors:
         raise _NothingWritten
+    if options.prune:
+        report.media_removed = media_store.prune(session)
     writing.collect_orphans(session)
+
+
+def _write(session: Session, batch: list[tuple[Plan, BuiltPost]], names: writing.Names,
+           files: media_store.MediaWriter) -> None:
+    writing.write_batch(session, batch, names)
+    files.reference([(plan.post_id, built.media, built.missing) for plan, built in batch
+                     if plan.post_id is not None])
 
 
 def _build(folder: Path, plans: list[Plan], options: ImportOptions) -> Iterator[Built]:
@@ -175,4 +189,9 @@ def _failed(plan: Plan, built: Built, report: ImportReport) -> Plan:
             report.where(plan.rel), plan.meta.line_of(*SLUG_KEYS),
             f"the post changes its slug from {plan.old_slug!r} to {plan.meta.slug!r} but did "
             "not render, so nothing was written", "fix the error above and import again"))
+    elif plan.moved:
+        report.errors.append(Problem(
+            report.where(plan.rel), plan.meta.line_of(*URL_KEYS, *SLUG_KEYS),
+            f"the page moves from {plan.old_address} to {plan.meta.address} but did not "
+            "render, so nothing was written", "fix the error above and import again"))
     return plan

@@ -27,7 +27,6 @@ from app.content.links import (
     anchor_problem,
     draft_problem,
     element_ids,
-    post_address,
     resolve,
     rewrite_links,
     shown,
@@ -77,9 +76,9 @@ def address_book(session: Session, existing: dict[str, Existing], plans: Sequenc
     rel_of = {known.id: rel for rel, known in existing.items()
               if known.id not in gone and known.id not in planned}
     for rel in rel_of.values():
-        book.add(rel, existing[rel].slug, existing[rel].id in drafts)
+        book.add(rel, existing[rel].slug, existing[rel].id in drafts, existing[rel].address)
     for plan in plans:
-        book.add(plan.rel, plan.meta.slug, plan.meta.draft)
+        book.add(plan.rel, plan.meta.slug, plan.meta.draft, plan.meta.address)
         if plan.post_id is not None:
             rel_of[plan.post_id] = plan.rel
         for alias in plan.aliases:
@@ -236,7 +235,8 @@ class _FollowUp:
         self.found: list[dict[str, object]] = []
 
     def run(self, written: Sequence[Plan], report: Reporter) -> None:
-        renamed = [plan.post_id for plan in written if plan.renamed and plan.post_id]
+        renamed = [plan.post_id for plan in written
+                   if (plan.renamed or plan.moved) and plan.post_id]
         drafts = {plan.post_id for plan in written if plan.meta.draft and plan.post_id}
         for row in _stored(self.session, PostLink.target_id.is_(None)):
             if row.source_id not in self.rebuilt and row.source_id in self.rel_of:
@@ -245,8 +245,8 @@ class _FollowUp:
             if row.source_id in self.rebuilt:
                 continue
             target = self.rel_of[target_id]
-            self.new_hrefs[row.source_id][row.position] = post_address(
-                self.book.posts[target].slug, row.anchor)
+            self.new_hrefs[row.source_id][row.position] = self.book.posts[target].href(
+                row.anchor)
             if target_id in drafts:
                 report(self.rel_of[row.source_id], draft_problem(row.link, target))
         self._rewrite()

@@ -32,6 +32,10 @@ WEB_SCHEMES = ("http", "https")
 POSTS_PREFIX = "/posts/"
 # The sanitiser writes every attribute double-quoted, so this sees every link of a post.
 _A_HREF = re.compile(r'(<a\s(?:[^>]*?\s)?href=")([^"]*)(")', re.IGNORECASE)
+_A_TAG = re.compile(r"<a\s[^>]*>", re.IGNORECASE)
+# Marks a link this pass rewrote: a page's address (/about) does not read as a link to an
+# article, yet must keep its position among them for the next rewrite (a later move).
+ARTICLE_MARK = "data-article"
 _ID = re.compile(r'\sid="([^"]*)"')
 _POSTS_PATH = re.compile(r"/posts/([^/]+)/?")
 # A post's Markdown source and JSON document live beside its page: not links to the page.
@@ -54,6 +58,13 @@ class FoundLink:
 class Address:
     slug: str
     draft: bool = False
+    page: str | None = None  # a page's address (``/about``); posts answer at /posts/<slug>
+
+    def href(self, anchor: str | None = None) -> str:
+        """Where pages link to this article, with the anchor."""
+        if self.page is None:
+            return post_address(self.slug, anchor)
+        return self.page + (f"#{anchor}" if anchor else "")
 
 
 @dataclass
@@ -68,8 +79,8 @@ class AddressBook:
     moved: dict[str, str] = field(default_factory=dict)  # old slug or alias -> source path
     removed: set[str] = field(default_factory=set)  # slugs answering 410 Gone
 
-    def add(self, rel: str, slug: str, draft: bool = False) -> None:
-        self.posts[rel] = Address(slug, draft)
+    def add(self, rel: str, slug: str, draft: bool = False, page: str | None = None) -> None:
+        self.posts[rel] = Address(slug, draft, page)
         self.slugs[slug] = rel
 
     def add_moved(self, slug: str, rel: str) -> None:
@@ -128,7 +139,7 @@ def find_links(page_html: str, body: str, body_line: int,
                wanted: Callable[[str], bool] = is_article_link) -> list[FoundLink]:
     """The links of ``page_html`` whose address ``wanted`` accepts, in order, each with the
     line of the file where its address is written (``body`` starts at line ``body_line``)."""
-    lines = _LineFinder(body, body_line)
+    lines = LineFinder(body, body_line)
     found = []
     for match in _A_HREF.finditer(page_html):
         href = html.unescape(match.group(2))
@@ -137,7 +148,7 @@ def find_links(page_html: str, body: str, body_line: int,
     return found
 
 
-class _LineFinder:
+class LineFinder:
     """Where each address is written in the Markdown: the first place after the previous link
     to the same address, preferring one that reads as an address over the same words in the
     prose; the first line of the body when the text cannot be found (an address the renderer
@@ -227,7 +238,7 @@ def _to_post(link: FoundLink, target: str, anchor: str | None,
              book: AddressBook) -> Resolution:
     address = book.posts[target]
     problem = draft_problem(link, target) if address.draft else None
-    return Resolution(post_address(address.slug, anchor), target, anchor, problem)
+    return Resolution(address.href(anchor), target, anchor, problem)
 
 
 def draft_problem(link: FoundLink, target: str) -> Notice:
@@ -284,17 +295,22 @@ def rewrite_links(page_html: str, new_hrefs: dict[int, str]) -> str:
         return page_html
     position = -1
 
-    def swap(match: re.Match[str]) -> str:
+    def swap(tag_match: re.Match[str]) -> str:
         nonlocal position
-        if not is_article_link(html.unescape(match.group(2))):
-            return match.group(0)
+        tag = tag_match.group(0)
+        match = _A_HREF.match(tag)
+        if match is None or not (ARTICLE_MARK in tag
+                                 or is_article_link(html.unescape(match.group(2)))):
+            return tag
         position += 1
         new = new_hrefs.get(position)
         if new is None:
-            return match.group(0)
-        return match.group(1) + html.escape(new) + match.group(3)
+            return tag
+        rest = tag[match.end():]
+        mark = "" if ARTICLE_MARK in tag else f" {ARTICLE_MARK}"
+        return match.group(1) + html.escape(new) + match.group(3) + mark + rest
 
-    return _A_HREF.sub(swap, page_html)
+    return _A_TAG.sub(swap, page_html)
 
 
 def shown(text: str) -> str:

@@ -3,6 +3,8 @@
 Authors arrive from Jekyll, Hugo and Pelican, so each field accepts the spellings those engines
 use (``categories`` lists, ``description`` or ``summary`` excerpts, ``lastmod``, ``draft`` or
 ``published: false``, dates with or without a time and offset, TOML's native dates).
+Pages (``type: page``, or a file under ``pages/``) take a few keys of their own: ``url``,
+``menu`` and ``weight`` (``app.content.pages``).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from urllib.parse import unquote
 from zoneinfo import ZoneInfo
 
 from app.content.addresses import url_safe
+from app.content.pages import PAGE, POST, address_of, parse_url, reserved_segment
 from app.content.problems import ContentError, InvalidArticle, Notice
 from app.content.reader import RawArticle
 from app.content.slugs import fallback_slug, slugify
@@ -29,6 +32,8 @@ MAX_TITLE_LENGTH = 500
 MAX_NAME_LENGTH = 200  # an author, a category or a tag
 MAX_ADDRESS_LENGTH = 1000  # the image and its description
 MAX_READING_MINUTES = 10_000
+MAX_WEIGHT = 1_000_000  # a menu position: any order an author needs, inside a database integer
+MENUS = ("main",)  # the menus a page can join
 
 # Keys each field is read from, first present wins. Everything else lands in ``extra``.
 TITLE_KEYS = ("title",)
@@ -46,10 +51,15 @@ DRAFT_KEYS = ("draft",)
 PUBLISHED_FLAG_KEYS = ("published",)
 SLUG_KEYS = ("slug",)
 ALIAS_KEYS = ("aliases", "redirect_from")
+TYPE_KEYS = ("type",)
+URL_KEYS = ("url",)
+MENU_KEYS = ("menu",)
+WEIGHT_KEYS = ("weight",)
+PAGE_ONLY_KEYS = URL_KEYS + MENU_KEYS + WEIGHT_KEYS
 MODELLED_KEYS = frozenset(
     TITLE_KEYS + DATE_KEYS + UPDATED_KEYS + AUTHOR_KEYS + CATEGORY_KEYS + TAG_KEYS
     + READ_TIME_KEYS + IMAGE_KEYS + EXCERPT_KEYS + DRAFT_KEYS + PUBLISHED_FLAG_KEYS + SLUG_KEYS
-    + ALIAS_KEYS + IMAGE_ALT_KEYS + TOC_KEYS
+    + ALIAS_KEYS + IMAGE_ALT_KEYS + TOC_KEYS + TYPE_KEYS + PAGE_ONLY_KEYS
 )
 
 _FILE_DATE = re.compile(r"^(\d{4}-\d{2}-\d{2})-(.+)$")
@@ -76,6 +86,15 @@ class MetaSettings:
     timezone: str = "UTC"
     default_author: str = "Anonymous"
     math_inline_dollars: bool = True  # $...$ is inline maths
+    # First path segments Folio's own routes own (``tags``, ``search``...): no page may answer
+    # under them. The app derives them from its URL map; empty, nothing is checked.
+    reserved: frozenset[str] = frozenset()
+    # Where articles' files live (app.content.media): the content folder's static areas, by
+    # path inside it (``/images/a.png`` is looked up in each), and the folders Folio itself
+    # serves at /static/ (an address there that is in none of the areas is left as it is).
+    static_dirs: tuple[str, ...] = ("static",)
+    served_static: tuple[str, ...] = ()
+    media_max_bytes: int = 25 * 1024 * 1024
 
 
 @dataclass
@@ -83,7 +102,7 @@ class ArticleMeta:
     title: str
     slug: str
     author: str
-    published_at: dt.datetime
+    published_at: dt.datetime | None  # None: a page with no date (the import's time is used)
     updated_at: dt.datetime | None
     category: str | None
     tags: list[str]
@@ -94,11 +113,20 @@ class ArticleMeta:
     draft: bool
     aliases: list[str]
     toc: bool = True  # frontmatter `toc: false` hides the table of contents
+    kind: str = POST  # or PAGE
+    url: str | None = None  # a page's own address (`url: /about/team`)
+    menu: str | None = None  # a page's menu ("main")
+    menu_weight: int | None = None  # its place there: smaller first
     extra: dict[str, Any] = field(default_factory=dict)
     key_lines: dict[str, int] = field(default_factory=dict)  # frontmatter key -> file line
 
     def line_of(self, *keys: str) -> int:
         return next((self.key_lines[k] for k in keys if k in self.key_lines), 1)
+
+    @property
+    def address(self) -> str | None:
+        """Where a page answers (``/about``); None for a post."""
+        return address_of(self.slug, self.url) if self.kind == PAGE else None
 
 
 @dataclass(frozen=True)
@@ -150,20 +178,21 @@ class _Fields:
         self.notices.append(Notice(self.raw.line_of(key), message, hint))
 
 
-def normalise(raw: RawArticle, filename: str, settings: MetaSettings) -> tuple[ArticleMeta,
-                                                                             list[Notice]]:
+def normalise(raw: RawArticle, filename: str, settings: MetaSettings, *,
+              in_pages_folder: bool = False) -> tuple[ArticleMeta, list[Notice]]:
     """Build the article's metadata; raises InvalidArticle listing every error found.
 
     ``filename`` is the file's name (``2024-05-01-hello.md``), used for the date and slug when
-    the frontmatter has none.
+    the frontmatter has none; a file ``in_pages_folder`` is a page unless it says otherwise.
     """
     fields = _Fields(raw)
     zone = ZoneInfo(settings.timezone)
     stem = PurePosixPath(filename).stem
     file_date = _FILE_DATE.match(stem)
 
+    kind = _kind(fields, in_pages_folder)
     title = _required_title(fields)
-    published_at = _published_at(fields, file_date, zone)
+    published_at = _published_at(fields, file_date, zone, required=kind == POST)
     updated_at = fields.read(UPDATED_KEYS, lambda v: parse_datetime(v, zone))
     reading = fields.read(READ_TIME_KEYS, _reading_minutes_or_none, unusable=_Unusable(
         "is not a number of minutes; computing it from the text", "write it as: read_time: 8 min"))
@@ -179,12 +208,12 @@ def normalise(raw: RawArticle, filename: str, settings: MetaSettings) -> tuple[A
 
     if fields.errors:
         raise InvalidArticle(fields.errors)
-    assert title is not None and published_at is not None
+    assert title is not None and (published_at is not None or kind == PAGE)
 
     slug_source = file_date.group(2) if file_date else stem
     meta = ArticleMeta(
         title=title,
-        slug=_slug(fields, slug_source, title),
+        slug=_slug(fields, slug_source, title, kind),
         author=author or settings.default_author,
         published_at=published_at,
         updated_at=updated_at,
@@ -197,12 +226,81 @@ def normalise(raw: RawArticle, filename: str, settings: MetaSettings) -> tuple[A
         draft=_is_draft(fields),
         aliases=fields.read(ALIAS_KEYS, _aliases, []),
         toc=_wants_toc(fields),
-        extra=to_json_safe({k: v for k, v in raw.meta.items() if k not in MODELLED_KEYS}),
+        kind=kind,
+        extra=to_json_safe({k: v for k, v in raw.meta.items() if k not in MODELLED_KEYS
+                            or (kind == POST and k in PAGE_ONLY_KEYS)}),
         key_lines=raw.key_lines,
     )
+    if kind == PAGE:
+        _read_page_keys(fields, meta, settings.reserved)
+    else:
+        _ignore_page_keys(fields)
     if fields.errors:
         raise InvalidArticle(fields.errors)
     return meta, fields.notices
+
+
+def _kind(fields: _Fields, in_pages_folder: bool) -> str:
+    """``type: page`` or ``type: post`` says; else the folder does."""
+    found = fields.first(TYPE_KEYS)
+    if found is not None:
+        key, value = found
+        written = str(value).strip().lower()
+        if written in (POST, PAGE):
+            return written
+        fields.warn(key, f"{key}: {value!r} is neither post nor page; taken as "
+                    f"{PAGE if in_pages_folder else POST}", "write it as: type: page")
+    return PAGE if in_pages_folder else POST
+
+
+def _read_page_keys(fields: _Fields, meta: ArticleMeta, reserved: frozenset[str]) -> None:
+    """A page's address, menu and weight; its tags and category are nobody's business (pages
+    appear in no list), so they are dropped with a warning."""
+    meta.url = fields.read(URL_KEYS, parse_url)
+    meta.menu = fields.read(MENU_KEYS, _menu, unusable=_Unusable(
+        f"names no menu Folio has ({', '.join(MENUS)}); the page is in no menu",
+        "write it as: menu: main"))
+    meta.menu_weight = fields.read(WEIGHT_KEYS, _weight, unusable=_Unusable(
+        f"is not a whole number from -{MAX_WEIGHT:,} to {MAX_WEIGHT:,}; ignored",
+        "write it as: weight: 10"))
+    for keys, dropped in ((TAG_KEYS, meta.tags), (CATEGORY_KEYS, meta.category)):
+        found = fields.first(keys)
+        if found is not None and dropped:
+            fields.warn(found[0], f"{found[0]}: pages are not filed under tags or categories; "
+                        "ignored", "remove it, or make this a post (type: post)")
+    meta.tags, meta.category = [], None
+    address = meta.address
+    segment = reserved_segment(address, reserved) if address is not None else None
+    if segment is not None:
+        line = meta.line_of(*URL_KEYS, *SLUG_KEYS, *TYPE_KEYS)
+        fields.error(line, f"the page's address {address} is under /{segment}, which Folio's "
+                     "own pages use", "give the page another slug: or url:")
+
+
+def _ignore_page_keys(fields: _Fields) -> None:
+    """A post keeps ``url``, ``menu`` and ``weight`` as unknown keys (other engines order posts
+    by weight); an author expecting an address or a menu entry is told it does not happen."""
+    for key in URL_KEYS + MENU_KEYS:
+        if fields.first((key,)) is not None:
+            fields.warn(key, f"{key}: only pages take this key; ignored for a post",
+                        "make this a page (type: page), or remove the line")
+
+
+def _menu(value: Any) -> str | None:
+    """``main``, or a list holding it (Hugo lets a page join several menus)."""
+    names = value if isinstance(value, list) else [value]
+    wanted = {str(name).strip().lower() for name in names if not isinstance(name, dict | list)}
+    return next((menu for menu in MENUS if menu in wanted), None)
+
+
+def _weight(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return None
+    try:
+        number = int(value) if isinstance(value, int) else int(str(value).strip())
+    except ValueError:
+        return None
+    return number if -MAX_WEIGHT <= number <= MAX_WEIGHT else None
 
 
 def _required_title(fields: _Fields) -> str | None:
@@ -215,11 +313,14 @@ def _required_title(fields: _Fields) -> str | None:
 
 
 def _published_at(fields: _Fields, file_date: re.Match[str] | None,
-                  zone: ZoneInfo) -> dt.datetime | None:
-    """The frontmatter's date, else the file name's (``2024-05-01-hello.md``)."""
+                  zone: ZoneInfo, required: bool) -> dt.datetime | None:
+    """The frontmatter's date, else the file name's (``2024-05-01-hello.md``); a page may
+    have neither (None)."""
     if fields.first(DATE_KEYS) is not None:
         moment: dt.datetime | None = fields.read(DATE_KEYS, lambda v: parse_datetime(v, zone))
         return moment
+    if file_date is None and not required:
+        return None
     if file_date is None:
         fields.error(1, "missing date",
                      "add a line: date: YYYY-MM-DD (or name the file YYYY-MM-DD-name.md)")
@@ -419,7 +520,7 @@ def _truthy(fields: _Fields, key: str, value: Any) -> bool:
     return False
 
 
-def _slug(fields: _Fields, file_stem: str, title: str) -> str:
+def _slug(fields: _Fields, file_stem: str, title: str, kind: str) -> str:
     explicit = fields.first(SLUG_KEYS)
     if explicit is not None:
         slug = slugify(str(explicit[1]))
@@ -427,7 +528,7 @@ def _slug(fields: _Fields, file_stem: str, title: str) -> str:
             return slug
         fields.warn(explicit[0], f"slug: {explicit[1]!r} has no letters or digits; "
                     "using the file name", "write it as: slug: my-post")
-    return slugify(file_stem) or slugify(title) or fallback_slug(file_stem + title)
+    return slugify(file_stem) or slugify(title) or fallback_slug(file_stem + title, kind)
 
 
 def _aliases(value: Any) -> list[str]:

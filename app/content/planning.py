@@ -5,7 +5,8 @@ what writing them means.
    database's is skipped at once;
 2. *examine*: read the frontmatter of the changed files (in worker processes when there are
    many), so that slugs, collisions and tag spellings are decided with every file in view;
-3. *plan*: which post each file becomes, which keeps an old slug, which aliases it claims.
+3. *plan*: which post each file becomes, which keeps an old slug, which aliases it claims,
+   and (for pages) which address it answers at.
 """
 
 from __future__ import annotations
@@ -19,8 +20,16 @@ from functools import cache
 from importlib.metadata import version
 from pathlib import Path
 
-from app.content import files, workers
-from app.content.metadata import ALIAS_KEYS, SLUG_KEYS, ArticleMeta, MetaSettings, normalise
+from app.content import files, media, pages, workers
+from app.content.metadata import (
+    ALIAS_KEYS,
+    SLUG_KEYS,
+    URL_KEYS,
+    ArticleMeta,
+    MetaSettings,
+    normalise,
+)
+from app.content.pages import POST
 from app.content.problems import ContentError, InvalidArticle, Notice, Problem
 from app.content.reader import RawArticle, decode, read_article
 from app.content.render import template_tag_notice
@@ -29,8 +38,9 @@ from app.content.slugs import slugify
 
 # The modules whose code shapes a stored post: when any of them changes (a new release, a
 # fix), the next import re-renders every file, with no version number to remember to bump.
-PIPELINE_MODULES = ("addresses", "building", "characters", "highlight", "links", "maths",
-                    "mathml", "metadata", "nesting", "reader", "render", "slugs", "values")
+PIPELINE_MODULES = ("addresses", "building", "characters", "highlight", "images", "links",
+                    "maths", "mathml", "media", "metadata", "nesting", "pages", "reader",
+                    "render", "slugs", "values")
 
 
 # A file modified this close to the start of an import could be modified again within the
@@ -47,6 +57,10 @@ class Existing:
     slug: str
     digest: str
     stamp: str | None = None
+    address: str | None = None  # a page's: where it answers
+    # The files of the content folder it references, with their stamps as the last import
+    # read them: one that changed renders the post again (the file's bytes are the post's).
+    media: tuple[tuple[str, str | None], ...] = ()
 
 
 @dataclass
@@ -81,18 +95,27 @@ class Plan:
     post_id: int | None  # None: a new post
     old_slug: str | None
     aliases: list[str] = field(default_factory=list)
+    old_address: str | None = None
 
     @property
     def renamed(self) -> bool:
         return self.old_slug is not None and self.old_slug != self.meta.slug
+
+    @property
+    def moved(self) -> bool:
+        """A page that answered at another address before this import."""
+        return self.old_address is not None and self.old_address != self.meta.address
 
 
 @cache
 def pipeline_fingerprint(settings: MetaSettings) -> bytes:
     """Everything besides the file's bytes that shapes a post: a change re-renders all."""
     parts = [_pipeline_source_digest(), settings.timezone, settings.default_author,
-             f"math_inline_dollars={settings.math_inline_dollars}"]
-    parts += [version(name) for name in ("markdown", "pygments", "nh3", "ftfy", "latex2mathml")]
+             f"math_inline_dollars={settings.math_inline_dollars}",
+             ",".join(sorted(settings.reserved)), ",".join(settings.static_dirs),
+             ",".join(settings.served_static), f"media_max_bytes={settings.media_max_bytes}"]
+    parts += [version(name) for name in ("markdown", "pygments", "nh3", "ftfy", "latex2mathml",
+                                         "pillow")]
     return "\x00".join(parts).encode() + b"\x00"
 
 
@@ -131,14 +154,16 @@ def examine(folder: Path, paths: list[str], existing: dict[str, Existing], setti
         known = existing.get(rel)
         try:
             stamp = _stamp(folder, rel, fingerprint, started_ns)
-            if known is not None and stamp is not None and known.stamp == stamp:
+            media_current = known is not None and _media_current(folder, known)
+            if known is not None and media_current and stamp is not None \
+                    and known.stamp == stamp:
                 report.unchanged += 1
                 continue
             file_digest = digest(fingerprint, files.read_source(folder, rel))
         except ContentError as exc:
             unreadable.append(Examined(rel, "", errors=[exc]))
             continue
-        if known is not None and known.digest == file_digest:
+        if known is not None and media_current and known.digest == file_digest:
             report.unchanged += 1
             if known.stamp != stamp:
                 restamped.append((known.id, stamp))
@@ -153,6 +178,12 @@ def examine(folder: Path, paths: list[str], existing: dict[str, Existing], setti
         examined.append(result)
         progress.advance()
     return Examination(unreadable + examined, restamped)
+
+
+def _media_current(folder: Path, known: Existing) -> bool:
+    """Whether every file the post references is as the last import read it (a missing one
+    still missing)."""
+    return all(media.still_as_read(str(folder), source, stamp) for source, stamp in known.media)
 
 
 def _stamp(folder: Path, rel: str, fingerprint: bytes, started_ns: int) -> str | None:
@@ -187,7 +218,8 @@ def parse_article(data: bytes, rel: str,
     """
     text, notices = decode(data)
     raw = read_article(text)
-    meta, meta_notices = normalise(raw, Path(rel).name, settings)
+    meta, meta_notices = normalise(raw, files.article_name(rel), settings,
+                                   in_pages_folder=pages.in_pages_folder(rel))
     tag_notice = template_tag_notice(raw.body, raw.body_line)
     notices += raw.notices + meta_notices + ([tag_notice] if tag_notice else [])
     return meta, raw, notices
@@ -195,13 +227,15 @@ def parse_article(data: bytes, rel: str,
 
 def plan(examined: list[Examined], existing: dict[str, Existing], present: set[str],
          prune: bool, report: ImportReport) -> list[Plan]:
-    """Resolve slugs and collisions with every file in view; fill the report's lists."""
+    """Resolve slugs, page addresses and collisions with every file in view; fill the
+    report's lists."""
     missing = sorted(rel for rel in existing if rel not in present)
     missing_by_slug = {existing[rel].slug: rel for rel in missing}
     changed = {item.rel for item in examined}
     # Unchanged posts keep their slugs; so do posts whose files are gone, until pruned.
     owner = {known.slug: rel for rel, known in existing.items()
              if rel in present and rel not in changed}
+    addresses = _Addresses(existing, present, changed, prune)
     plans: list[Plan] = []
     for item in examined:
         for error in item.errors:
@@ -217,26 +251,35 @@ def plan(examined: list[Examined], existing: dict[str, Existing], present: set[s
             holder_is_gone = holder in missing_by_slug.values() and holder not in owner.values()
             report.errors.append(_slug_clash(report, item, holder, holder_is_gone))
             continue
+        # A file renamed or moved: the post keeps its identity (and feed id).
+        takes_over = gone if known is None else None
+        clash = addresses.claim(item, takes_over, report)
+        if clash is not None:
+            report.errors.append(clash)
+            continue
         owner[slug] = item.rel
-        if known is None and gone is not None:
-            # A file renamed or moved: the post keeps its identity (and feed id).
-            known = existing[gone]
-            missing.remove(gone)
+        if takes_over is not None:
+            known = existing[takes_over]
+            missing.remove(takes_over)
             del missing_by_slug[slug]
         plans.append(Plan(item.rel, item.digest, item.stamp, item.meta,
-                          known.id if known else None, known.slug if known else None))
+                          known.id if known else None, known.slug if known else None,
+                          old_address=known.address if known else None))
         (report.updated if known else report.added).append(item.rel)
     (report.removed if prune else report.missing).extend(missing)
     _plan_aliases(plans, owner, report)
     return plans
 
 
-RankingInputs = tuple[dt.datetime, bool, str | None, tuple[str, ...]]
+RankingInputs = tuple[dt.datetime, bool, str | None, tuple[str, ...]] | None
+UNRANKED: RankingInputs = None  # a page: never ranked, never related
 
 
 def ranking_inputs(meta: ArticleMeta) -> RankingInputs:
     """What related-post ranking reads of a post (app.content.related): an edit that keeps
     these for every post leaves every post's related list as it was."""
+    if meta.kind != POST or meta.published_at is None:
+        return UNRANKED
     category = slugify(meta.category) if meta.category else None
     return (meta.published_at.astimezone(dt.UTC), meta.draft, category,
             tuple(slugify(tag) for tag in meta.tags))
@@ -252,6 +295,40 @@ def _slug_clash(report: ImportReport, item: Examined, holder: str,
                        "run with --prune to remove that post, or set another slug: here")
     return Problem(report.where(item.rel), line, f"slug {item.meta.slug!r} is already used by "
                    f"{report.where(holder)}", "give one of the two files its own slug: line")
+
+
+class _Addresses:
+    """Who answers at each page address, as the plan goes: a page whose file is unchanged keeps
+    its address; one whose file is gone keeps it too until pruned (its row is still there)."""
+
+    def __init__(self, existing: dict[str, Existing], present: set[str], changed: set[str],
+                 prune: bool) -> None:
+        self.owner = {known.address: rel for rel, known in existing.items()
+                      if known.address and rel in present and rel not in changed}
+        self.gone = {} if prune else {known.address: rel for rel, known in existing.items()
+                                      if known.address and rel not in present}
+
+    def claim(self, item: Examined, takes_over: str | None,
+              report: ImportReport) -> Problem | None:
+        """Give ``item`` its address, or say who holds it. ``takes_over``: the gone file
+        whose post ``item`` becomes (its own address, then)."""
+        assert item.meta is not None
+        address = item.meta.address
+        if address is None:
+            return None
+        holder = self.owner.get(address)
+        gone = self.gone.get(address)
+        line = item.meta.line_of(*URL_KEYS, *SLUG_KEYS)
+        if holder is not None and holder != item.rel:
+            return Problem(report.where(item.rel), line, f"the address {address} is already "
+                           f"the page {report.where(holder)}", "give one of the two pages "
+                           "its own url: or slug:")
+        if gone is not None and gone not in (item.rel, takes_over):
+            return Problem(report.where(item.rel), line, f"the address {address} still "
+                           f"belongs to {report.where(gone)}, whose file is gone",
+                           "run with --prune to remove that page, or set another url: here")
+        self.owner[address] = item.rel
+        return None
 
 
 def _plan_aliases(plans: list[Plan], owner: dict[str, str], report: ImportReport) -> None:

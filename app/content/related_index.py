@@ -14,6 +14,7 @@ from typing import TypeVar
 from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
+from app.content.pages import POST
 from app.content.related import DEFAULT_LIMIT, Candidate, related_posts
 from app.models import Post, post_tags
 from app.models import related_posts as related_table
@@ -27,8 +28,8 @@ _CHUNK = 500
 def refresh_related(session: Session, limit: int = DEFAULT_LIMIT) -> int:
     """Recompute every post's related posts; returns how many posts' lists changed.
 
-    Drafts are left out (they have none and are nobody's); scheduled posts are ranked like the
-    rest and filtered out by the pages until they are published.
+    Drafts and pages are left out (they have none and are nobody's); scheduled posts are
+    ranked like the rest and filtered out by the pages until they are published.
     """
     ranking = related_posts(_candidates(session), limit)
     stored = _stored(session)
@@ -49,7 +50,8 @@ def _candidates(session: Session) -> list[Candidate]:
         post_tags.c.post_id, post_tags.c.position)
     for post_id, tag_id in session.execute(links):
         tags[post_id].append(tag_id)
-    posts = select(Post.id, Post.published_at, Post.category_id).where(Post.draft.is_(False))
+    posts = select(Post.id, Post.published_at, Post.category_id).where(
+        Post.draft.is_(False), Post.kind == POST)
     return [Candidate(post_id, published_at, category_id, tuple(tags.get(post_id, ())))
             for post_id, published_at, category_id in session.execute(posts)]
 

@@ -137,6 +137,25 @@ class _TitleHeadings(Treeprocessor):
 _HEADINGS = frozenset(f"h{n}" for n in range(1, 7))
 
 
+class _FullSizeImages(Treeprocessor):
+    """An image not already inside a link becomes a link to itself: a diagram shrunk to a
+    phone's width (its labels a few pixels high) opens at full size with a tap."""
+
+    def run(self, root: etree.Element) -> None:
+        for parent in list(root.iter()):
+            if parent.tag == "a":
+                continue
+            for index, child in enumerate(list(parent)):
+                src = child.get("src")
+                if child.tag != "img" or not src or _clean_address("a", "href", src) is None:
+                    continue  # an address the sanitiser drops would leave a link to nowhere
+                link = etree.Element("a", {"class": "image-link", "href": src})
+                link.tail, child.tail = child.tail, None
+                parent.remove(child)
+                link.append(child)
+                parent.insert(index, link)
+
+
 class _CodeFormatter(HtmlFormatter):  # type: ignore[misc]
     """Pygments' HTML with the fence's language on ``<code>`` (``language-python``), the
     convention themes and scripts look for; Python-Markdown hands it over as ``lang_str``."""
@@ -169,6 +188,7 @@ class _FolioExtension(Extension):
         # After inline parsing (20) and attr_list (8), before the table of contents (5).
         md.treeprocessors.register(_TitleHeadings(md), "folio_title_headings", 6)
         md.treeprocessors.register(_AlignedCells(md), "folio_aligned_cells", 4)
+        md.treeprocessors.register(_FullSizeImages(md), "folio_full_size_images", 7)
 
 
 def _same_text(a: str, b: str) -> bool:

@@ -35,10 +35,12 @@ class ImportReport:
     errors: list[Problem] = field(default_factory=list)
     seconds: float = 0.0
     written: bool = False
+    media_added: int = 0  # files (images with their variants count once) new to the store
+    media_removed: int = 0  # files no post referenced any more, pruned
 
     @property
     def changes(self) -> int:
-        return len(self.added) + len(self.updated) + len(self.removed)
+        return len(self.added) + len(self.updated) + len(self.removed) + self.media_removed
 
     def where(self, rel: str) -> str:
         """A file of the import as the author named its folder, for messages."""
@@ -47,8 +49,12 @@ class ImportReport:
     def write_nothing(self) -> None:
         """The import writes nothing after all: no file counts as added, updated or removed."""
         self.added, self.updated, self.removed = [], [], []
+        self.media_added = self.media_removed = 0
 
     def summary(self) -> str:
+        files = ""
+        if self.media_added or self.media_removed:
+            files = f" (files: {self.media_added} stored, {self.media_removed} removed)"
         return (f"{len(self.added)} added, {len(self.updated)} updated, {self.unchanged} "
-                f"unchanged, {len(self.removed)} removed, {len(self.warnings)} warnings, "
-                f"{len(self.errors)} errors in {self.seconds:.2f} s")
+                f"unchanged, {len(self.removed)} removed{files}, {len(self.warnings)} "
+                f"warnings, {len(self.errors)} errors in {self.seconds:.2f} s")

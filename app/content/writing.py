@@ -12,8 +12,10 @@ from pathlib import Path
 from sqlalchemy import delete, insert, or_, select, update
 from sqlalchemy.orm import Session
 
+from app.content import media_store
 from app.content.building import BuiltPost
-from app.content.planning import Existing, Plan, RankingInputs
+from app.content.pages import POST
+from app.content.planning import UNRANKED, Existing, Plan, RankingInputs
 from app.content.report import ImportReport
 from app.content.slugs import slugify
 from app.models import (
@@ -23,6 +25,7 @@ from app.models import (
     Post,
     PostAlias,
     PostLink,
+    PostMedia,
     RemovedPost,
     SearchDocument,
     Tag,
@@ -35,10 +38,12 @@ NamedModel = type[Author] | type[Category] | type[Tag]
 
 
 def existing_posts(session: Session) -> dict[str, Existing]:
-    """Every post the database holds, by its source path."""
+    """Every post and page the database holds, by its source path."""
     rows = session.execute(select(Post.source_path, Post.id, Post.slug, Post.content_hash,
-                                  Post.source_stamp))
-    return {path: Existing(id, slug, digest, stamp) for path, id, slug, digest, stamp in rows}
+                                  Post.source_stamp, Post.path))
+    files = media_store.references(session, [])
+    return {source: Existing(id, slug, digest, stamp, address, files.get(id, ()))
+            for source, id, slug, digest, stamp, address in rows}
 
 
 def ranking_inputs(session: Session, post_ids: list[int]) -> dict[int, RankingInputs]:
@@ -56,11 +61,11 @@ def ranking_inputs(session: Session, post_ids: list[int]) -> dict[int, RankingIn
     found: dict[int, RankingInputs] = {}
     for ids in _chunks(post_ids):
         rows = session.execute(
-            select(Post.id, Post.published_at, Post.draft, Category.slug)
+            select(Post.id, Post.kind, Post.published_at, Post.draft, Category.slug)
             .outerjoin(Category, Category.id == Post.category_id).where(Post.id.in_(ids)))
-        for post_id, published_at, draft, category in rows:
-            found[post_id] = (published_at.astimezone(UTC), draft, category,
-                              tuple(tags[post_id]))
+        for post_id, kind, published_at, draft, category in rows:
+            found[post_id] = UNRANKED if kind != POST else (
+                published_at.astimezone(UTC), draft, category, tuple(tags[post_id]))
     return found
 
 
@@ -87,7 +92,7 @@ class Names:
             for model in (Author, Category, Tag)
         }
         self.spelling: dict[NamedModel, dict[str, str]] = {Author: {}, Category: {}, Tag: {}}
-        for plan in sorted(plans, key=lambda p: (p.meta.published_at, p.rel)):
+        for plan in sorted(plans, key=lambda p: (p.meta.published_at or utcnow(), p.rel)):
             names: dict[NamedModel, list[str]] = {Author: [plan.meta.author], Tag: plan.meta.tags,
                      Category: [plan.meta.category] if plan.meta.category else []}
             for model, values in names.items():
@@ -114,15 +119,17 @@ def write_batch(session: Session, batch: list[tuple[Plan, BuiltPost]], names: Na
         rows.append({
             "slug": meta.slug, "title": meta.title, "author_id": names.id_of(Author, meta.author),
             "category_id": names.id_of(Category, meta.category) if meta.category else None,
-            "published_at": meta.published_at, "updated_at": meta.updated_at,
+            # A page with no date is as new as this version of its file.
+            "published_at": meta.published_at or now, "updated_at": meta.updated_at,
             "reading_minutes": meta.reading_minutes or built.reading_minutes,
-            "image": meta.image, "image_alt": meta.image_alt,
+            "image": built.image, "image_alt": meta.image_alt, "image_media": built.image_media,
             "excerpt": meta.excerpt or built.excerpt,
             "source": built.text, "html": built.html,
             "toc": built.toc if meta.toc else [],
             "source_path": plan.rel, "content_hash": built.digest,
             "source_stamp": plan.stamp, "draft": meta.draft,
-            "extra": meta.extra, "imported_at": now,
+            "extra": meta.extra, "imported_at": now, "kind": meta.kind, "path": meta.address,
+            "menu": meta.menu, "menu_weight": meta.menu_weight,
         })
     new = [(plan, row) for (plan, _), row in zip(batch, rows, strict=True) if plan.post_id is None]
     old = [(plan, row) for (plan, _), row in zip(batch, rows, strict=True) if plan.post_id]
@@ -168,14 +175,21 @@ def _write_search_documents(session: Session, batch: list[tuple[Plan, BuiltPost]
 
 def free_swapped_slugs(session: Session, plans: list[Plan],
                        existing: dict[str, Existing]) -> None:
-    """Posts trading slugs in one import would trip the unique index mid-way: park the slugs
-    being taken over under a placeholder first (rolled back with everything on failure)."""
+    """Posts trading slugs (or pages addresses) in one import would trip a unique index
+    mid-way: park the slugs being taken over under a placeholder, and the addresses nowhere,
+    first (rolled back with everything on failure). Each parked row is rewritten by its own
+    plan: planning gives nobody the slug or address of a file it does not rewrite."""
     current = {known.slug: known.id for known in existing.values()}
     taken = [current[p.meta.slug] for p in plans
              if p.meta.slug in current and current[p.meta.slug] != p.post_id]
     if taken:
         session.execute(update(Post).where(Post.id.in_(taken))
                         .values(slug="~" + Post.id.cast(Post.slug.type)))
+    located = {known.address: known.id for known in existing.values() if known.address}
+    moved = [located[p.meta.address] for p in plans
+             if p.meta.address in located and located[p.meta.address] != p.post_id]
+    if moved:
+        session.execute(update(Post).where(Post.id.in_(moved)).values(path=None))
 
 
 def keep_old_addresses(session: Session, plans: list[Plan]) -> None:
@@ -203,6 +217,7 @@ def remove_posts(session: Session, post_ids: list[int]) -> None:
     session.execute(update(PostLink).where(PostLink.target_id.in_(post_ids))
                     .values(target_id=None))
     session.execute(delete(SearchDocument).where(SearchDocument.post_id.in_(post_ids)))
+    session.execute(delete(PostMedia).where(PostMedia.post_id.in_(post_ids)))
     session.execute(delete(related_posts).where(or_(related_posts.c.post_id.in_(post_ids),
                                                     related_posts.c.related_id.in_(post_ids))))
     session.execute(delete(Post).where(Post.id.in_(post_ids)))

@@ -21,11 +21,12 @@ def detail(slug: str) -> str | Response:
     post = queries.public_post(slug)
     if post is None:
         return moved_or_gone(slug)
+    neighbours = queries.neighbours(post)
     return render_template(
         "posts/detail.html",
         post=post,
-        neighbours=queries.neighbours(post),
-        related=queries.related_to(post),
+        neighbours=neighbours,
+        related=queries.related_to(post, besides=neighbours),
         mentioned_in=queries.mentioned_in(post),
         structured_data=structured_data.for_post(post),
     )

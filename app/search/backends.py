@@ -37,10 +37,12 @@ class Filters:
     public_at: datetime
     tag: Tag | None = None
     category: Category | None = None
+    pages: bool = False  # pages too, or posts only
 
     def conditions(self) -> list[ColumnElement[bool]]:
         """What a post must satisfy to be a result: public now, and filed as asked."""
-        return [queries.is_public(self.public_at),
+        visible = queries.is_public if self.pages else queries.is_listed
+        return [visible(self.public_at),
                 *(queries.filed_under(item) for item in (self.tag, self.category)
                   if item is not None)]
 

@@ -34,11 +34,12 @@ class SearchPage:
 
 
 def search_posts(query: str, *, tag: str | None = None, category: str | None = None,
-                 page: int = 1, per_page: int = 10) -> SearchPage:
-    """Public posts matching every word of ``query``, best first. A query with no words, or a
-    tag or category slug that names nothing public, finds nothing."""
+                 page: int = 1, per_page: int = 10, pages: bool = False) -> SearchPage:
+    """Public posts (and ``pages`` too, if asked) matching every word of ``query``, best
+    first. A query with no words, or a tag or category slug that names nothing public, finds
+    nothing."""
     terms = parse_query(query)
-    filters = _filters(tag, category)
+    filters = _filters(tag, category, pages)
     if not terms or filters is None:
         return SearchPage([], 0, page, per_page)
     backend = backend_for(db.engine.dialect.name)
@@ -51,7 +52,8 @@ def search_posts(query: str, *, tag: str | None = None, category: str | None = N
 
 
 def newest_matching(query: str, limit: int) -> Sequence[Post]:
-    """The newest posts matching ``query``, in full, for the search feed."""
+    """The newest posts matching ``query``, in full, for the search feed (pages are in no
+    feed)."""
     terms = parse_query(query)
     filters = _filters(None, None)
     if not terms or filters is None:
@@ -60,12 +62,12 @@ def newest_matching(query: str, limit: int) -> Sequence[Post]:
     return queries.posts_in_order(ids)
 
 
-def _filters(tag: str | None, category: str | None) -> Filters | None:
+def _filters(tag: str | None, category: str | None, pages: bool = False) -> Filters | None:
     tag_item = queries.filed_item(Tag, tag) if tag else None
     category_item = queries.filed_item(Category, category) if category else None
     if (tag and tag_item is None) or (category and category_item is None):
         return None
-    return Filters(utcnow(), tag_item, category_item)  # type: ignore[arg-type]
+    return Filters(utcnow(), tag_item, category_item, pages)  # type: ignore[arg-type]
 
 
 def marked_snippet(text: str) -> str:

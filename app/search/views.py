@@ -17,7 +17,7 @@ def results() -> str:
     category = request.args.get("category") or None
     page = requested_page()
     found = search_posts(query, tag=tag, category=category, page=page,
-                         per_page=current_app.config["POSTS_PER_PAGE"])
+                         per_page=current_app.config["POSTS_PER_PAGE"], pages=True)
     if page > 1 and page > found.pages:
         abort(404)
     return render_template("search/results.html", query=query, tag=tag, category=category,

@@ -19,19 +19,23 @@ def sitemap() -> Response:
     """One sitemap while the site fits the protocol's 50,000 URLs, else an index of several."""
     count, newest = queries.public_post_summary()
     listings = {endpoint: queries.sitemap_listings(model) for endpoint, model in LISTINGS}
+    pages = queries.sitemap_pages()
     per_file = int(current_app.config["SITEMAP_MAX_URLS"])
-    if count + FIXED_PAGES + sum(len(rows) for rows in listings.values()) <= per_file:
+    if count + FIXED_PAGES + len(pages) + sum(len(rows) for rows in listings.values()) \
+            <= per_file:
         return _xml(render_template("seo/sitemap.xml", posts=queries.sitemap_posts(),
-                                    listings=listings, newest=newest))
+                                    listings=listings, pages=pages, newest=newest))
     return _xml(render_template("seo/sitemap_index.xml", newest=newest,
                                 post_files=math.ceil(count / per_file)))
 
 
 @bp.get("/sitemaps/listings.xml")
 def sitemap_listings() -> Response:
+    """The fixed pages, the listings and the site's pages, when posts need files of their own."""
     _, newest = queries.public_post_summary()
     listings = {endpoint: queries.sitemap_listings(model) for endpoint, model in LISTINGS}
-    return _xml(render_template("seo/sitemap.xml", posts=[], listings=listings, newest=newest))
+    return _xml(render_template("seo/sitemap.xml", posts=[], listings=listings,
+                                pages=queries.sitemap_pages(), newest=newest))
 
 
 @bp.get("/sitemaps/posts-<number:number>.xml")
@@ -40,7 +44,8 @@ def sitemap_posts(number: int) -> Response:
     posts = queries.sitemap_posts(offset=(number - 1) * per_file, limit=per_file)
     if not posts:
         abort(404)
-    return _xml(render_template("seo/sitemap.xml", posts=posts, listings=None, newest=None))
+    return _xml(render_template("seo/sitemap.xml", posts=posts, listings=None, pages=[],
+                                newest=None))
 
 
 def _xml(body: str) -> Response:

@@ -1,7 +1,7 @@
 """source stamp: a post's file size, modification time and inode, with the pipeline's digest
 
 Revision ID: 0007_source_stamp
-Revises: 0004
+Revises: 0005_pages_and_menus
 Create Date: 2026-12-07
 
 A re-import with nothing changed read and hashed every file (90 MB at 10,000 posts). With the
@@ -11,16 +11,18 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0007_source_stamp'
-down_revision = '0004'
+down_revision = '0005_pages_and_menus'
 branch_labels = None
 depends_on = None
 
 
+# In place, not in batch mode: a batch rebuilds the posts table on SQLite, which fails on a
+# site that has posts ("database table is locked"); SQLite drops a plain column itself.
+
+
 def upgrade():
-    with op.batch_alter_table('posts') as batch_op:
-        batch_op.add_column(sa.Column('source_stamp', sa.String(length=100), nullable=True))
+    op.add_column('posts', sa.Column('source_stamp', sa.String(length=100), nullable=True))
 
 
 def downgrade():
-    with op.batch_alter_table('posts') as batch_op:
-        batch_op.drop_column('source_stamp')
+    op.drop_column('posts', 'source_stamp')

@@ -15,6 +15,8 @@ OPERATIONS = {
     "/api/v1/tags": {"200"},
     "/api/v1/categories": {"200"},
     "/api/v1/authors": {"200"},
+    "/api/v1/pages": {"200"},
+    "/api/v1/pages/{slug}": {"200", "301", "404"},
 }
 
 

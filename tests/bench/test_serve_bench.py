@@ -125,12 +125,15 @@ def test_targets_without_the_measurements_say_so() -> None:
     text = "\n".join(sb.target_lines([site(sb.FOLIO)], {}))
 
     assert "MISSED" not in text and "met (" not in text
-    assert text.count("not measured") == 8
+    assert text.count("not measured") == 9
 
 
 def test_report_holds_table_targets_and_notes(tmp_path: Path) -> None:
-    corpus = sb.Corpus(1000, tmp_path, "a-post", "python")
-    folio = site(sb.FOLIO, 150.0, home=(3000, 5, 20))
+    corpus = sb.Corpus(1000, tmp_path, "a-post", "python", "another-post")
+    folio = site(sb.FOLIO, 150.0, home=(3000, 5, 20), post=(1000, 4, 15),
+                 media=(1500, 3, 10))
+    folio.pages["media"] = sb.Measurement(sb.Page("media", f"/media/{'a' * 32}/p.jpg"), 200,
+                                          sb.Figures(1500, 3, 10), size=67_000)
     args = argparse.Namespace(posts=1000, also=[50_000], seconds=5, query="caching")
     report = sb.render_report([folio], {1000: folio}, corpus, args, "Machine: test.")
 
@@ -138,6 +141,49 @@ def test_report_holds_table_targets_and_notes(tmp_path: Path) -> None:
     assert "`python3 bench/serve_bench.py --posts 1000 --also 50000 --seconds 5`" in report
     assert "this run has 1,000" in report and "Machine: test." in report
     assert "`/posts/a-post`" in report and report.endswith("\n")
+    assert "| media (JPEG) | Folio | 200 | 1,500 | 3.00 | 10.00 | — |" in report
+    assert f"- Media: `/media/{'a' * 32}/p.jpg`, a 1200×800 JPEG, 67,000 bytes, shown in " \
+           "`/posts/another-post`" in report
+    assert "- media ≥ the cached post's req/s (issue 13): met (1.50×: 1,500 vs 1,000" in report
+
+
+PAGE_WITH_A_PHOTO = (
+    '<p><a href="/media/{d}/bench-photo.jpg"><picture>'
+    '<source type="image/avif" srcset="/media/{d}/bench-photo-480.avif 480w">'
+    '<img src="/media/{d}/bench-photo.jpg" srcset="/media/{d}/bench-photo-480.jpg 480w, '
+    '/media/{d}/bench-photo.jpg 1200w" alt="A photo" width="1200" height="800"></picture>'
+    '</a></p><img src="/media/{e}/cover.jpg" alt="">'
+).format(d="0123456789abcdef" * 2, e="f" * 32)
+
+
+@pytest.mark.parametrize(
+    ("name", "address"),
+    [("bench-photo.jpg", f"/media/{'0123456789abcdef' * 2}/bench-photo.jpg"),
+     ("cover.jpg", f"/media/{'f' * 32}/cover.jpg"),
+     ("bench-photo-480.jpg", None),  # only in a srcset: not what <img src> loads
+     ("missing.jpg", None)],
+)
+def test_media_address_is_the_img_src_naming_the_file(name: str, address: str | None) -> None:
+    assert sb.media_address(PAGE_WITH_A_PHOTO, name) == address
+
+
+def test_media_article_is_the_first_other_than_the_measured_post(tmp_path: Path) -> None:
+    for slug in ("b-post", "a-post", "c-post"):
+        (tmp_path / f"{slug}.md").write_text("---\ntitle: x\n---\n", encoding="utf-8")
+
+    assert sb.media_article(tmp_path, "a-post") == "b-post"
+    assert sb.media_article(tmp_path, "c-post") == "a-post"
+
+
+@pytest.mark.parametrize(
+    ("media_rps", "verdict"),
+    [(4000, "met (1.00×: 4,000 vs 4,000 req/s)"), (3000, "MISSED (0.75×: 3,000 vs 4,000")],
+)
+def test_media_target_compares_with_the_cached_post(media_rps: float, verdict: str) -> None:
+    folio = site(sb.FOLIO, post=(4000, 4, 15), media=(media_rps, 3, 10))
+
+    assert sb.media_target(folio).startswith(
+        "- media ≥ the cached post's req/s (issue 13): " + verdict)
 
 
 @pytest.fixture

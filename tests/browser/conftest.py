@@ -15,10 +15,19 @@ from typing import Literal
 
 import pytest
 from flask import Flask
-from playwright.sync_api import Browser, BrowserContext, Page, ViewportSize, sync_playwright
+from flask.testing import FlaskCliRunner
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    Locator,
+    Page,
+    ViewportSize,
+    sync_playwright,
+)
 from werkzeug.serving import WSGIRequestHandler, make_server
 
 from tests import webcheck
+from tests.conftest import REPO
 
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update",
@@ -26,12 +35,23 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic"
 VIEWPORTS: dict[str, ViewportSize] = {
     "phone": {"width": 360, "height": 740},
     "wide": {"width": 1366, "height": 900},
+    # The screens of the new reader whose screenshots issue 11 (7b) answers.
+    "390": {"width": 390, "height": 844},
+    "1280": {"width": 1280, "height": 800},
 }
 SCREENSHOTS = Path(__file__).resolve().parent.parent / ".artifacts" / "screenshots"
 
 ColorScheme = Literal["light", "dark"]
 PageFactory = Callable[..., Page]
 Screenshotter = Callable[..., Path]
+
+
+@pytest.fixture
+def sample_site(app: Flask, runner: FlaskCliRunner) -> Flask:
+    """The repository's own sample content, so that screenshots show what a new user sees."""
+    result = runner.invoke(args=["import-posts", str(REPO / "content")])
+    assert result.exit_code == 0, result.output
+    return app
 
 
 @pytest.fixture(scope="session")
@@ -91,12 +111,16 @@ def page(new_page: PageFactory) -> Page:
 
 @pytest.fixture
 def screenshot() -> Screenshotter:
-    """Save a PNG of the whole page as ``tests/.artifacts/screenshots/<name>.png``."""
+    """Save a PNG of the whole page (or of one element, given a Locator) as
+    ``tests/.artifacts/screenshots/<name>.png``."""
 
-    def save(page: Page, name: str, *, full_page: bool = True) -> Path:
+    def save(page: Page | Locator, name: str, *, full_page: bool = True) -> Path:
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         path = SCREENSHOTS / f"{re.sub(r'[^A-Za-z0-9_.-]+', '-', name)}.png"
-        page.screenshot(path=path, full_page=full_page)
+        if isinstance(page, Locator):
+            page.screenshot(path=path)
+        else:
+            page.screenshot(path=path, full_page=full_page)
         return path
 
     return save

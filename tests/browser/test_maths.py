@@ -14,10 +14,8 @@ from playwright.sync_api import Page
 
 from tests import webcheck
 from tests.browser.conftest import PageFactory, Screenshotter
-from tests.browser.test_reading import sample_site
 
 pytestmark = pytest.mark.browser
-__all__ = ["sample_site"]
 
 MATHS_POST = "/posts/the-maths-of-cache-hit-rates"
 

@@ -1,33 +1,24 @@
 """A reader in a real browser: finding their way around, by mouse and by keyboard, on a phone
 and a wide screen, in light and dark; and axe-core's WCAG 2 A/AA verdict on the main pages.
 
-The site is the repository's own sample content, so the screenshots show what a new user sees.
+The site is the repository's own sample content (the sample_site fixture).
 """
 
 from __future__ import annotations
 
 import pytest
 from flask import Flask
-from flask.testing import FlaskCliRunner
 from playwright.sync_api import Page, expect
 
 from tests import webcheck
 from tests.browser.conftest import PageFactory, Screenshotter
-from tests.conftest import REPO
 
 pytestmark = pytest.mark.browser
 
 POST = "/posts/structuring-flask-projects"  # code in several languages, a table, footnotes
 PAGES = ["/", POST, "/posts/reading-explain-plans", "/posts/the-maths-of-cache-hit-rates",
          "/tags/", "/tags/python", "/categories/", "/authors/", "/archive/", "/no/such/page",
-         "/search?q=flask"]
-
-
-@pytest.fixture
-def sample_site(app: Flask, runner: FlaskCliRunner) -> Flask:
-    result = runner.invoke(args=["import-posts", str(REPO / "content")])
-    assert result.exit_code == 0, result.output
-    return app
+         "/search?q=flask", "/about"]
 
 
 def heading(page: Page) -> str:
@@ -133,7 +124,7 @@ def test_screenshots(sample_site: Flask, live_server: str, new_page: PageFactory
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize("path", ["/", POST, "/tags/python", "/no/such/page",
-                                  "/search?q=flask"])
+                                  "/search?q=flask", "/about"])
 def test_axe_finds_no_wcag_violation(sample_site: Flask, live_server: str,
                                      new_page: PageFactory, path: str, scheme: str) -> None:
     page = new_page("wide", scheme)

@@ -7,10 +7,9 @@ import pytest
 from flask import Flask
 from playwright.sync_api import ConsoleMessage, Page
 
-from tests.browser.test_reading import PAGES, sample_site
+from tests.browser.test_reading import PAGES
 
 pytestmark = pytest.mark.browser
-__all__ = ["sample_site"]
 
 
 def test_no_page_breaks_the_content_security_policy(sample_site: Flask, live_server: str,

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from app.content import files
 from app.content.files import MAX_PATH_LENGTH, check_name, discover, read_source
 from app.content.problems import ContentError
 
@@ -66,3 +67,14 @@ def test_read_source_refuses_without_reading(tmp_path: Path, make, message: str)
 def test_check_name_refuses_names_nobody_could_show(name: str, message: str) -> None:
     with pytest.raises(ContentError, match=message):
         check_name(name)
+
+
+@pytest.mark.parametrize(("rel", "name"), [
+    ("post.md", "post.md"), ("2024/post.md", "post.md"),
+    ("trip-to-lisbon/index.md", "trip-to-lisbon.md"),
+    ("2024/2024-05-01-trip/index.md", "2024-05-01-trip.md"),
+    ("index.md", "index.md"),  # the content folder's own index is an article named index
+    ("notes/index.markdown", "notes.markdown"), ("notes/indexes.md", "indexes.md"),
+])
+def test_a_page_bundle_is_named_after_its_folder(rel: str, name: str) -> None:
+    assert files.article_name(rel) == name

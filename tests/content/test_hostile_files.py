@@ -117,6 +117,11 @@ ERRORS: dict[str, tuple[int, str]] = {
     UNDECODABLE_NAME: (1, "the file name is not valid UTF-8"),
 }
 
+# File -> an error it is reported with although it imports (a file it references is missing).
+KEPT_ERRORS: dict[str, tuple[int, str]] = {
+    "hostile_markdown.md": (14, "'x': there is no file x"),  # <img src=x onerror=...>
+}
+
 # File -> the slug of the post it must become, and (line, message) of each warning it gets.
 IMPORTED: dict[str, tuple[str, list[tuple[int, str]]]] = {
     "good_article.md": ("good-article", []),
@@ -294,7 +299,8 @@ def refused_either(output: str) -> set[str]:
 def counts_as_expected(output: str) -> bool:
     """Whether the report counts every file, each of ``EITHER`` the way it went."""
     refused = len(refused_either(output))
-    added, errors = len(IMPORTED) + len(EITHER) - refused, len(ERRORS) + refused
+    added = len(IMPORTED) + len(EITHER) - refused
+    errors = len(ERRORS) + refused + len(KEPT_ERRORS)
     return re.search(rf"\b{added} added, .* {errors} errors\b", output) is not None
 
 
@@ -306,7 +312,7 @@ def test_every_hostile_file_gets_its_error_or_imports(app: Flask, runner: FlaskC
                                                       hostile_folder: Path) -> None:
     output = import_folder(runner, hostile_folder)
 
-    for name, (line, message) in ERRORS.items():
+    for name, (line, message) in {**ERRORS, **KEPT_ERRORS}.items():
         assert problem_line(output, name, line, "error", message), (name, output)
     for name, (_, warnings) in IMPORTED.items():
         for line, message in warnings:

@@ -270,3 +270,17 @@ def test_the_graph_check_finds_every_broken_link_of_the_site_by_file_and_line(
     with app.app_context():
         assert check_graph(db.session(), SITE).links == 5
     assert check(app)[-1] == ("b.md", 8, "link to 'gone.md': there is no article gone.md")
+
+
+def test_a_link_to_a_pages_file_leads_to_the_pages_address_and_follows_its_moves(
+        app: Flask, content_dir: Path, write_article: ArticleWriter) -> None:
+    write_article("pages/about.md", raw="---\ntitle: About\n---\n\nWho we are.\n\n## Contact\n")
+    write_article("post.md", "See [about](pages/about.md#contact).\n")
+    report = run(app, content_dir)
+    assert report.errors == report.warnings == []
+    assert hrefs(app, "post") == ["/about#contact"]
+
+    write_article("pages/about.md",
+                  raw="---\ntitle: About\nurl: /who-we-are\n---\n\nWho.\n\n## Contact\n")
+    assert run(app, content_dir).updated == ["pages/about.md"]
+    assert hrefs(app, "post") == ["/who-we-are#contact"]

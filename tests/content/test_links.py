@@ -159,10 +159,24 @@ def test_article_links_are_rewritten_by_position_and_nothing_else_changes() -> N
 
     rewritten = rewrite_links(page, {0: "/posts/y", 1: "/posts/x#a&b"})
 
-    assert rewritten == ('<p><a href="/posts/y">x</a> <a href="#top">top</a> <a title="t" '
-                         'href="/posts/x#a&amp;b">y</a> <img src="/posts/x"> <a href='
-                         '"https://example.com/">e</a> <a href="/posts/x">x again</a></p>')
-    assert rewrite_links(rewritten, {0: "/posts/z"}).startswith('<p><a href="/posts/z">x</a>')
+    assert rewritten == ('<p><a href="/posts/y" data-article>x</a> <a href="#top">top</a> '
+                         '<a title="t" href="/posts/x#a&amp;b" data-article>y</a> <img '
+                         'src="/posts/x"> <a href="https://example.com/">e</a> <a '
+                         'href="/posts/x">x again</a></p>')
+    assert rewrite_links(rewritten, {0: "/posts/z"}).startswith(
+        '<p><a href="/posts/z" data-article>x</a>')
+
+
+def test_a_rewritten_link_keeps_its_position_when_its_address_reads_as_no_article() -> None:
+    """A link to a page becomes the page's address (/about), which does not look like a link
+    to an article; marked, it is still found at its position when the page moves again."""
+    page = '<p><a href="pages/about.md">a</a> <a href="other.md">o</a></p>'
+
+    once = rewrite_links(page, {0: "/about", 1: "/posts/other"})
+    twice = rewrite_links(once, {0: "/who-we-are", 1: "/posts/renamed"})
+
+    assert twice == ('<p><a href="/who-we-are" data-article>a</a> <a href="/posts/renamed" '
+                     'data-article>o</a></p>')
 
 
 def test_element_ids_are_headings_footnotes_and_the_authors_own() -> None:

@@ -496,3 +496,130 @@ def test_empty_title_is_reported_at_its_own_line() -> None:
         normalise(raw, "post.md", MetaSettings())
 
     assert [(e.line, e.message) for e in caught.value.errors] == [(3, "missing title")]
+
+
+# --- pages -------------------------------------------------------------------------------
+
+RESERVED = MetaSettings(reserved=frozenset({"tags", "search"}))
+
+
+def page_of(frontmatter: str, filename: str = "about.md", *, folder: bool = False,
+            settings: MetaSettings = RESERVED):
+    raw = read_article(f"---\n{frontmatter}---\nSome text.\n")
+    return normalise(raw, filename, settings, in_pages_folder=folder)
+
+
+@pytest.mark.parametrize(("frontmatter", "folder", "kind"), [
+    ("title: A\ndate: 2024-01-01\n", False, "post"),
+    ("title: A\ntype: page\n", False, "page"),
+    ("title: A\ntype: Page\n", False, "page"),
+    ("title: A\n", True, "page"),
+    ("title: A\ndate: 2024-01-01\ntype: post\n", True, "post"),
+])
+def test_type_page_or_the_pages_folder_makes_a_page(frontmatter, folder, kind):
+    meta, _ = page_of(frontmatter, folder=folder)
+
+    assert meta.kind == kind
+
+
+def test_an_unknown_type_warns_and_the_folder_decides():
+    meta, notices = page_of("title: A\ntype: docs\n", folder=True)
+
+    assert meta.kind == "page"
+    assert [(n.line, n.message) for n in notices] == [
+        (3, "type: 'docs' is neither post nor page; taken as page")]
+
+
+def test_a_page_needs_no_date_and_answers_at_its_slug():
+    meta, notices = page_of("title: About us\ntype: page\n")
+
+    assert (meta.published_at, meta.slug, meta.address, notices) == (None, "about", "/about", [])
+
+
+def test_a_page_with_a_date_keeps_it_and_can_be_a_draft():
+    meta, _ = page_of("title: A\ntype: page\ndate: 2024-01-01\ndraft: true\n")
+
+    assert meta.published_at == datetime(2024, 1, 1, tzinfo=UTC)
+    assert meta.draft
+
+
+def test_a_page_reads_its_url_menu_and_weight():
+    meta, notices = page_of("title: A\ntype: page\nurl: /who/we-are/\nmenu: main\nweight: 20\n")
+
+    assert (meta.url, meta.address, meta.menu, meta.menu_weight) == (
+        "/who/we-are", "/who/we-are", "main", 20)
+    assert notices == []
+    assert "url" not in meta.extra and "menu" not in meta.extra
+
+
+@pytest.mark.parametrize(("menu", "expected"), [
+    ("main", "main"), ("Main", "main"), ("[footer, main]", "main")])
+def test_menu_main_in_any_spelling(menu, expected):
+    meta, _ = page_of(f"title: A\ntype: page\nmenu: {menu}\n")
+
+    assert meta.menu == expected
+
+
+def test_an_unknown_menu_or_weight_warns_on_its_line():
+    meta, notices = page_of("title: A\ntype: page\nmenu: footer\nweight: heavy\n")
+
+    assert (meta.menu, meta.menu_weight) == (None, None)
+    assert [(n.line, n.message.split(" names")[0].split(" is not")[0]) for n in notices] == [
+        (4, "menu: 'footer'"), (5, "weight: 'heavy'")]
+
+
+@pytest.mark.parametrize("weight", ["true", "1.5", "2000000"])
+def test_a_weight_must_be_a_whole_number_in_range(weight):
+    meta, notices = page_of(f"title: A\ntype: page\nweight: {weight}\n")
+
+    assert meta.menu_weight is None and notices[0].line == 4
+
+
+def test_a_bad_url_is_an_error_on_its_line():
+    with pytest.raises(InvalidArticle) as info:
+        page_of("title: A\ntype: page\nurl: https://example.com/a\n")
+
+    [error] = info.value.errors
+    assert (error.line, error.message) == (
+        4, "url: 'https://example.com/a' is not a path on this site (no scheme or host)")
+
+
+@pytest.mark.parametrize(("frontmatter", "filename", "line", "address"), [
+    ("title: A\ntype: page\n", "tags.md", 3, "/tags"),  # the type line: the file name chose
+    ("title: A\ntype: page\nslug: search\n", "a.md", 4, "/search"),
+    ("title: A\ntype: page\nurl: /tags/mine\n", "a.md", 4, "/tags/mine"),
+])
+def test_a_page_under_a_route_of_folio_is_an_error(frontmatter, filename, line, address):
+    with pytest.raises(InvalidArticle) as info:
+        page_of(frontmatter, filename)
+
+    [error] = info.value.errors
+    segment = address.split("/")[1]
+    assert (error.line, error.message) == (
+        line, f"the page's address {address} is under /{segment}, which Folio's own pages use")
+    assert "slug:" in error.hint and "url:" in error.hint
+
+
+def test_a_post_may_have_a_reserved_slug():
+    meta, _ = page_of("title: A\ndate: 2024-01-01\n", "tags.md")
+
+    assert (meta.kind, meta.slug, meta.address) == ("post", "tags", None)
+
+
+def test_a_page_drops_its_tags_and_category_with_a_warning():
+    meta, notices = page_of("title: A\ntype: page\ntags: a, b\ncategory: C\n")
+
+    assert (meta.tags, meta.category) == ([], None)
+    assert [(n.line, n.message) for n in notices] == [
+        (4, "tags: pages are not filed under tags or categories; ignored"),
+        (5, "category: pages are not filed under tags or categories; ignored")]
+
+
+def test_page_keys_on_a_post_are_kept_as_unknown_keys_url_and_menu_with_a_warning():
+    meta, notices = page_of("title: A\ndate: 2024-01-01\nurl: /a\nmenu: main\nweight: 3\n")
+
+    assert (meta.kind, meta.url, meta.menu, meta.menu_weight) == ("post", None, None, None)
+    assert meta.extra == {"url": "/a", "menu": "main", "weight": 3}
+    assert [(n.line, n.message) for n in notices] == [
+        (4, "url: only pages take this key; ignored for a post"),
+        (5, "menu: only pages take this key; ignored for a post")]

@@ -25,16 +25,21 @@ from app.content.report import ImportReport, NoProgress
 SETTINGS = MetaSettings()
 
 
-def meta(slug: str, aliases: tuple[str, ...] = ()) -> ArticleMeta:
+def meta(slug: str, aliases: tuple[str, ...] = (), kind: str = "post",
+         url: str | None = None) -> ArticleMeta:
     return ArticleMeta(title=slug.title(), slug=slug, author="Ada",
                        published_at=datetime(2026, 1, 15, tzinfo=UTC), updated_at=None,
                        category=None, tags=[], reading_minutes=None, image=None,
                        image_alt=None, excerpt=None, draft=False, aliases=list(aliases),
-                       key_lines={"slug": 3, "aliases": 4})
+                       kind=kind, url=url, key_lines={"slug": 3, "aliases": 4, "url": 5})
 
 
 def examined(rel: str, slug: str, *aliases: str) -> Examined:
     return Examined(rel, f"digest of {rel}", meta=meta(slug, aliases))
+
+
+def page(rel: str, slug: str, url: str | None = None) -> Examined:
+    return Examined(rel, f"digest of {rel}", meta=meta(slug, kind="page", url=url))
 
 
 def write_old(path: Path, text: str) -> Path:
@@ -167,3 +172,67 @@ def test_the_maths_setting_is_part_of_every_files_hash() -> None:
     """Turning inline dollars on or off changes how posts render: all are rendered again."""
     assert pipeline_fingerprint(MetaSettings(math_inline_dollars=False)) != \
         pipeline_fingerprint(MetaSettings(math_inline_dollars=True))
+
+
+def test_two_pages_at_one_address_is_an_error_on_the_url_line() -> None:
+    report = ImportReport("content")
+
+    plans = plan([page("pages/about.md", "about"), page("team.md", "team", "/about")], {},
+                 {"pages/about.md", "team.md"}, False, report)
+
+    assert [p.rel for p in plans] == ["pages/about.md"]
+    assert [(e.path, e.line, e.message) for e in report.errors] == [
+        ("content/team.md", 5, "the address /about is already the page content/pages/about.md")]
+
+
+def test_an_unchanged_page_keeps_its_address() -> None:
+    report = ImportReport("content")
+    existing = {"pages/about.md": Existing(1, "about", "d", address="/about")}
+
+    plans = plan([page("team.md", "team", "/about")], existing, {"pages/about.md", "team.md"},
+                 False, report)
+
+    assert plans == [] and "already the page content/pages/about.md" in report.errors[0].message
+
+
+def test_the_address_of_a_gone_page_is_free_only_with_prune() -> None:
+    existing = {"gone.md": Existing(1, "gone", "d", address="/about")}
+    waiting = ImportReport("content")
+    assert plan([page("team.md", "team", "/about")], existing, {"team.md"}, False, waiting) == []
+    assert "whose file is gone" in waiting.errors[0].message
+    assert "--prune" in waiting.errors[0].hint
+
+    pruning = ImportReport("content")
+    [taken] = plan([page("team.md", "team", "/about")], existing, {"team.md"}, True, pruning)
+    assert (taken.post_id, pruning.removed) == (None, ["gone.md"])
+
+
+def test_a_moved_page_file_keeps_its_post_and_address() -> None:
+    report = ImportReport("content")
+    existing = {"about.md": Existing(7, "about", "d", address="/about")}
+
+    [moved] = plan([page("pages/about.md", "about")], existing, {"pages/about.md"}, False, report)
+
+    assert (moved.post_id, moved.old_address, moved.moved) == (7, "/about", False)
+    assert report.errors == []
+
+
+def test_a_page_given_a_new_url_has_moved() -> None:
+    report = ImportReport("content")
+    existing = {"about.md": Existing(7, "about", "d", address="/about")}
+
+    [changed] = plan([page("about.md", "about", "/who")], existing, {"about.md"}, False, report)
+
+    assert (changed.old_address, changed.meta.address, changed.moved) == ("/about", "/who", True)
+
+
+def test_two_pages_may_trade_addresses_in_one_import() -> None:
+    report = ImportReport("content")
+    existing = {"a.md": Existing(1, "a", "d", address="/x"),
+                "b.md": Existing(2, "b", "d", address="/y")}
+
+    plans = plan([page("a.md", "a", "/y"), page("b.md", "b", "/x")], existing, {"a.md", "b.md"},
+                 False, report)
+
+    assert [(p.post_id, p.meta.address) for p in plans] == [(1, "/y"), (2, "/x")]
+    assert report.errors == []

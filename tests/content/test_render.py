@@ -387,6 +387,20 @@ def test_addresses_become_valid_urls(markdown_link: str, expected: str) -> None:
     assert expected in render_markdown(markdown_link).html
 
 
+@pytest.mark.parametrize(("markdown", "expected"), [
+    ("![A diagram](/static/d.svg)",
+     '<p><a class="image-link" href="/static/d.svg"><img alt="A diagram" src="/static/d.svg">'
+     "</a></p>"),
+    ("Before ![x](a.png) after.",
+     '<p>Before <a class="image-link" href="a.png"><img alt="x" src="a.png"></a> after.</p>'),
+    ("[![x](a.png)](https://example.com/)",
+     '<p><a href="https://example.com/"><img alt="x" src="a.png"></a></p>'),
+    ("![x](javascript:alert(1))", '<p><img alt="x"></p>'),
+])
+def test_an_image_opens_at_full_size(markdown: str, expected: str) -> None:
+    assert render_markdown(markdown).html == expected
+
+
 def test_code_blocks_and_tables_are_reachable_by_keyboard() -> None:
     page_html = render_markdown("```python\nx = 1\n```\n\n| a |\n|---|\n| 1 |\n").html
 

@@ -96,6 +96,7 @@ def test_pages_answer_503_while_it_is_gone_and_recover_alone(
         document = parse(page.data)
         assert "briefly unavailable" in text_of(document.cssselect("h1")[0])
         assert document.cssselect("link[rel=stylesheet]")  # the site's own page, styled
+        assert document.cssselect("nav.site-nav a[href='/archive/']")  # and its menu
         assert b"Traceback" not in page.data and b"OperationalError" not in page.data
     assert api.status_code == 503 and api.get_json()["error"]["status"] == 503
     assert ready.status_code == 503

@@ -57,6 +57,7 @@ def hostile_site(app: Flask, runner: FlaskCliRunner, write_article: ArticleWrite
                       category=quoted, tags=quoted)
     write_article("body-escaped-img.md", ESCAPED_IMG + "\n", title="Escaped in the body")
     write_article("body-raw-markup.md", f"{IMG} {SCRIPT}text\n", title="Raw in the body")
+    write_article("x", raw="the file the raw <img src=x> names: a download from the media store")
     write_article("ordinary.md", "Plain.\n", title=f"'{ORDINARY}'", excerpt=f"'{ORDINARY}'",
                   author="'Smith & Jones'", category="'R&D'", tags="'Q&A'")
     result = runner.invoke(args=["import-posts"])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import json
+import re
 
 import feedparser
 import pytest
@@ -55,7 +56,8 @@ def test_atom_entries_carry_full_content_and_absolute_links(site: Flask,
     content = entry.content[0].value
     assert '<span class="k">def</span>' in content  # the whole post, highlighted
     assert 'href="http://blog.test/posts/older"' in content
-    assert 'src="http://blog.test/posts/diagram.svg"' in content
+    # The image beside the article, from the media store.
+    assert re.search(r'src="http://blog\.test/media/[0-9a-f]{32}/diagram\.svg"', content)
     assert 'src="http://blog.test/static/images/flask-layers.svg"' in content  # the hero
     assert 'href="http://blog.test/posts/newer#fn:1"' in content
     assert entry.published.startswith("2025-06-01") and entry.updated.startswith("2025-07-01")

@@ -122,9 +122,25 @@ def test_related_posts_share_tags_and_category(site: Flask, client: FlaskClient)
     page = parse(client.get("/posts/newer").get_data(as_text=True))
 
     related = [a.get("href") for a in page.cssselect(".related a")]
-    # middle shares a tag and the category; older and no-toc share one tag each (older is
-    # nearer in time). The draft and the scheduled post share tags too, but are not public.
-    assert related == ["/posts/middle", "/posts/older", "/posts/no-toc"]
+    # middle shares a tag and the category, but is the previous post, linked just above;
+    # older and no-toc share one tag each (older is nearer in time). The draft and the
+    # scheduled post share tags too, but are not public.
+    assert related == ["/posts/older", "/posts/no-toc"]
+
+
+def test_related_posts_leave_out_the_previous_and_next_and_still_fill_up(
+        app: Flask, client: FlaskClient, write_article: ArticleWriter,
+        runner: FlaskCliRunner) -> None:
+    for day in range(1, 8):
+        write_article(f"p{day}.md", date=f"2025-01-0{day}", tags="Shared")
+    assert runner.invoke(args=["import-posts"]).exit_code == 0
+
+    page = parse(client.get("/posts/p4").get_data(as_text=True))
+
+    neighbours = [a.get("href") for a in page.cssselect(".post-nav a")]
+    related = [a.get("href") for a in page.cssselect(".related a")]
+    assert neighbours == ["/posts/p3", "/posts/p5"]
+    assert related == ["/posts/p6", "/posts/p2", "/posts/p7"]
 
 
 def test_unrelated_post_has_no_related_section(app: Flask, client: FlaskClient,

@@ -1,0 +1,507 @@
+"""Images and files beside the articles: found in a rendered post, resolved to files of the
+content folder, and rewritten to their address in Folio's media store.
+
+An article references a file by a path relative to its own file (``diagram.png``,
+``images/a.png``: the images of a page bundle sit beside its ``index.md``), by a path from the
+content folder's static areas (``/images/a.png`` is ``static/images/a.png``, or in each folder
+of ``STATIC_DIRS``), or through its frontmatter ``image``. Each file is served at
+``/media/<digest>/<name>``, where the digest is of the file's bytes: the address changes when
+the file does, so it is cached for a year, and an unchanged file costs nothing again.
+
+A raster image gets width and height, and a ``<picture>`` of smaller and WebP (and AVIF)
+variants (:mod:`app.content.images` makes them; here they are only named, which needs no
+pixels). This module runs in the worker that rendered the post; the importer stores the files
+(``app.content.media_store``). No database and no Flask.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import html
+import mimetypes
+import os
+import posixpath
+import re
+import stat
+import time
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote, urlsplit
+
+from app.content.links import SOURCE_SUFFIXES, LineFinder, shown
+from app.content.problems import ContentError
+
+if TYPE_CHECKING:
+    from app.content.images import ImageInfo, Variant
+
+# app.content.images (and Pillow) are imported where images are read: a re-import with nothing
+# changed asks this module only for stamps, and should not pay for loading Pillow.
+RASTER_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".gif", ".webp", ".avif"})
+
+MEDIA_PREFIX = "/media/"
+# Part of every digest: a change to how files are processed (a new variant width, another
+# quality) must give them new addresses, or browsers would keep the old bytes for a year.
+PROCESSING = b"folio-media-1\x00"
+DIGEST_LENGTH = 32  # hex digits: 128 bits
+MAX_NAME_LENGTH = 120
+# The content column is at most this wide: a phone loads the narrow variant.
+SIZES = "(max-width: 46rem) 100vw, 46rem"
+PREVIEW_WIDTH = 1600
+CARD_SIZES = "(max-width: 46rem) 100vw, 22rem"
+# Addresses that are pages, not files: a link to /about or ../tags/ is not a missing file.
+PAGE_SUFFIXES = ("", ".html", ".htm", ".php", ".xml", ".json", ".rss", ".atom")
+# Types a browser shows safely inline from the site's own origin; anything else is served as
+# a download (an HTML or XML file could run script as the site).
+INLINE_TYPES = frozenset({
+    "image/png", "image/jpeg", "image/gif", "image/webp", "image/avif", "image/svg+xml",
+    "image/x-icon", "application/pdf", "text/plain", "text/csv", "audio/mpeg", "audio/ogg",
+    "audio/wav", "audio/flac", "video/mp4", "video/webm", "video/ogg", "text/vtt",
+    "font/woff", "font/woff2",
+})
+DOWNLOAD_TYPE = "application/octet-stream"
+RACY_SECONDS = 2.0  # as planning's: a file this new may change again unseen
+
+_ELEMENT = re.compile(r"<(img|a|source|video|audio|track)(\s[^>]*)?>", re.IGNORECASE)
+_ATTRIBUTE = re.compile(r'([^\s="]+)(?:="([^"]*)")?')
+# Which attribute of which element names a file, and whether a missing one is certain to be
+# a file (an image) or may be a page (a link).
+_FILE_ATTRIBUTES = {"img": ("src",), "source": ("src",), "video": ("src", "poster"),
+                    "audio": ("src",), "track": ("src",), "a": ("href",)}
+_SVG_TAG = re.compile(rb"<svg\b[^>]*>", re.IGNORECASE)
+_SVG_LENGTH = re.compile(r"^\s*([0-9.]+)\s*(px)?\s*$")
+_NAME_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+@dataclass(frozen=True)
+class MediaFile:
+    """A file of the content folder that a post references, read and hashed."""
+
+    source: str  # its path in the content folder
+    digest: str
+    name: str  # as served
+    content_type: str
+    size: int
+    stamp: str | None  # planning.source_stamp's kind: a change renders the post again
+    image: ImageInfo | None = None  # a raster image's
+    svg_size: tuple[int, int] | None = None
+
+    @property
+    def url(self) -> str:
+        return media_url(self.digest, self.name)
+
+    @property
+    def variants(self) -> list[Variant]:
+        from app.content import images
+
+        return images.plan_variants(self.image) if self.image is not None else []
+
+    def variant_url(self, variant: Variant) -> str:
+        return media_url(self.digest, variant_name(self.name, variant))
+
+
+def media_url(digest: str, name: str) -> str:
+    return f"{MEDIA_PREFIX}{digest}/{name}"
+
+
+def variant_name(name: str, variant: Variant) -> str:
+    stem = name.rsplit(".", 1)[0]
+    return f"{stem}-{variant.width}w{variant.suffix}"
+
+
+@dataclass(frozen=True)
+class Picture:
+    """How pages show an image: its size, and the srcset of each format (the original's
+    format last, as ``<img>``'s own). ``src`` is what a browser without srcset loads."""
+
+    src: str
+    width: int | None
+    height: int | None
+    srcsets: tuple[tuple[str, str], ...] = ()  # (content type, srcset)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"src": self.src, "width": self.width, "height": self.height,
+                "srcsets": [list(pair) for pair in self.srcsets]}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Picture:
+        return cls(data["src"], data.get("width"), data.get("height"),
+                   tuple((kind, srcset) for kind, srcset in data.get("srcsets", [])))
+
+    @property
+    def own_srcset(self) -> str | None:
+        """The srcset of the original's format: ``<img srcset>``."""
+        return self.srcsets[-1][1] if self.srcsets else None
+
+    @property
+    def sources(self) -> tuple[tuple[str, str], ...]:
+        """The other formats, best first: each a ``<source type srcset>``."""
+        return self.srcsets[:-1]
+
+    @property
+    def preview(self) -> str:
+        """A link preview's image: the widest in the original's format up to PREVIEW_WIDTH
+        (a 6,000-pixel photo is no preview), else the narrowest."""
+        if not self.srcsets:
+            return self.src
+        sized = []
+        for candidate in self.srcsets[-1][1].split(", "):
+            address, _, width = candidate.rpartition(" ")
+            sized.append((int(width.rstrip("w")), address))
+        fitting = [entry for entry in sized if entry[0] <= PREVIEW_WIDTH]
+        return max(fitting)[1] if fitting else min(sized)[1]
+
+
+@dataclass
+class MediaResult:
+    """A rendered post with its files' addresses rewritten."""
+
+    html: str
+    files: list[MediaFile] = field(default_factory=list)
+    image: Picture | None = None  # the frontmatter image's, when it is a file of the site
+    image_address: str | None = None  # what the post stores as its image
+    errors: list[ContentError] = field(default_factory=list)
+    # Where a missing file was looked for: when one appears there, the post renders again.
+    missing: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Site:
+    """Where an import finds files: the content folder, its static areas (paths inside it),
+    and the folders Folio serves at /static/."""
+
+    folder: str
+    static_dirs: tuple[str, ...] = ("static",)
+    served_static: tuple[str, ...] = ()
+    max_bytes: int = 25 * 1024 * 1024
+
+
+def attach_media(page_html: str, body: str, body_line: int, rel: str, site: Site,
+                 image: str | None = None, image_line: int = 1) -> MediaResult:
+    """``page_html`` (the article ``rel``'s, rendered from ``body``, which starts at line
+    ``body_line``) with every reference to a file of the site pointing into the media store,
+    and the frontmatter ``image`` resolved the same way. A reference that cannot be served (no
+    such file, a path out of the content folder, a file too large, an image that is not one)
+    is an error at the line where it is written."""
+    result = MediaResult(page_html)
+    files: dict[str, MediaFile] = {}
+    if image is not None:
+        found = _resolve(image, rel, site, certain=True, line=image_line, result=result)
+        if found is not None:
+            files[found.source] = found
+            result.image = picture(found)
+            result.image_address = result.image.src
+    lines = LineFinder(body, body_line)
+    images_seen = 1 if result.image is not None else 0
+
+    def rewrite(match: re.Match[str]) -> str:
+        nonlocal images_seen
+        element = match.group(1).lower()
+        attributes = _attributes(match.group(2) or "")
+        changed = False
+        for name in _FILE_ATTRIBUTES[element]:
+            address = attributes.get(name)
+            if not address:
+                continue
+            written = html.unescape(address)
+            found = _resolve(written, rel, site, certain=element != "a",
+                             line=lines.line_of(written), result=result)
+            if found is not None:
+                files[found.source] = found
+                attributes[name] = html.escape(found.url)
+                changed = True
+                if element == "img" and name == "src":
+                    images_seen += 1
+                    return _picture_html(found, attributes, lazy=images_seen > 1)
+        if element == "img":
+            images_seen += 1
+        return _tag(element, attributes) if changed else match.group(0)
+
+    result.html = _ELEMENT.sub(rewrite, page_html)
+    result.files = list(files.values())
+    # An image is also the link that opens it full size (render._FullSizeImages): one error.
+    result.errors = list({error.message: error for error in reversed(result.errors)}.values())
+    result.errors.reverse()
+    return result
+
+
+def _attributes(text: str) -> dict[str, str | None]:
+    return {match.group(1).lower(): match.group(2) for match in _ATTRIBUTE.finditer(text)}
+
+
+def _tag(element: str, attributes: dict[str, str | None]) -> str:
+    parts = [element] + [name if value is None else f'{name}="{value}"'
+                         for name, value in attributes.items()]
+    return "<" + " ".join(parts) + ">"
+
+
+def _resolve(address: str, rel: str, site: Site, *, certain: bool, line: int,
+             result: MediaResult) -> MediaFile | None:
+    """The file ``address`` (written in the article ``rel``) names, or None when it names no
+    file of the site (an outside address, a page, Folio's own /static/ files) or is broken,
+    which is then an error in ``result``. ``certain``: the address can only be a file (an
+    image's), so one that leads nowhere is an error even without a file suffix."""
+    try:
+        parts = urlsplit(address)
+    except ValueError:
+        return None
+    if parts.scheme or parts.netloc or not parts.path:
+        return None  # outside the site, or only a #fragment or ?query
+    path = unquote(parts.path)
+    if path.startswith(MEDIA_PREFIX) or path.lower().endswith(SOURCE_SUFFIXES):
+        return None  # already served by the store; an article (app.content.links)
+    suffix = posixpath.splitext(path)[1].lower()
+    if not certain and (suffix in PAGE_SUFFIXES or path.endswith("/")
+                        or mimetypes.guess_type(path, strict=False)[0] is None):
+        return None  # a page (/about, ../tags/, /posts/node.js-tips), not a file
+    candidates = _candidates(path, rel, site)
+    if candidates is None:
+        result.errors.append(ContentError(
+            line, f"{shown(address)} leads out of the content folder",
+            "keep the files an article uses inside the content folder"))
+        return None
+    for candidate in candidates:
+        try:
+            found = read_media(site, candidate)
+        except FileNotFoundError:
+            continue
+        except ContentError as exc:
+            result.errors.append(ContentError(line, f"{shown(address)}: {exc.message}",
+                                              exc.hint))
+            return None
+        if found is not None:
+            return found
+    if path.startswith("/static/") and any(
+            os.path.isfile(os.path.join(served, path[len("/static/"):]))
+            for served in site.served_static):
+        return None  # one of Folio's own files (app/static, instance/static)
+    result.errors.append(_missing(address, candidates, rel, site, line))
+    result.missing += [c for c in candidates if c not in result.missing]
+    return None
+
+
+def _candidates(path: str, rel: str, site: Site) -> list[str] | None:
+    """The content-folder paths ``path`` may name, in order; None when it leads out. A
+    site-absolute path is looked up in each static area, then from the content folder itself
+    (``/static/images/a.png`` is ``static/images/a.png``, as the house format writes it)."""
+    if path.startswith("/"):
+        inside = posixpath.normpath(path.lstrip("/"))
+        if inside == ".." or inside.startswith("../"):
+            return None
+        found = [posixpath.normpath(posixpath.join(area, inside)) for area in site.static_dirs]
+        return list(dict.fromkeys([*found, inside]))
+    joined = posixpath.normpath(posixpath.join(posixpath.dirname(rel), path))
+    if joined == ".." or joined.startswith("../") or joined.startswith("/"):
+        return None
+    return [joined]
+
+
+def _missing(address: str, candidates: list[str], rel: str, site: Site,
+             line: int) -> ContentError:
+    looked = " or ".join(candidates) if candidates else address
+    near = nearest_files(site, [*candidates, posixpath.dirname(rel)], candidates)
+    hint = (f"the nearest existing file is {near[0]}" if near else
+            "a path is relative to the article's folder, or to the static folder "
+            f"({', '.join(site.static_dirs)}) when it starts with /")
+    return ContentError(line, f"{shown(address)}: there is no file {looked}", hint)
+
+
+def nearest_files(site: Site, folders: list[str], wanted: list[str],
+                  limit: int = 5000) -> list[str]:
+    """Files of the content folder close in name to ``wanted``, looked for in the folders
+    of ``folders`` (paths inside it) and below them, at most ``limit`` names."""
+    names: list[str] = []
+    for folder in dict.fromkeys(posixpath.dirname(f) if "." in posixpath.basename(f) else f
+                                for f in folders):
+        top = os.path.join(site.folder, folder)
+        for directory, subfolders, found in os.walk(top):
+            subfolders[:] = [d for d in subfolders if not d.startswith(".")]
+            inside = os.path.relpath(directory, site.folder)
+            names += [posixpath.normpath(posixpath.join(inside.replace(os.sep, "/"), name))
+                      for name in found if not name.startswith(".")
+                      and not name.lower().endswith(SOURCE_SUFFIXES)]
+            if len(names) >= limit:
+                break
+    close: list[str] = []
+    for target in wanted:
+        close += difflib.get_close_matches(target, names, n=1, cutoff=0.5)
+    return list(dict.fromkeys(close))
+
+
+def read_media(site: Site, source: str) -> MediaFile | None:
+    """The file at ``source`` in the content folder, read and hashed.
+
+    Raises FileNotFoundError when there is none (or it is a folder), ContentError when it
+    cannot be served: a link out of the content folder, not a regular file, too large, an
+    image Folio cannot read.
+    """
+    path = os.path.join(site.folder, source)
+    try:
+        info = os.stat(path)
+    except (FileNotFoundError, NotADirectoryError):
+        raise FileNotFoundError(source) from None
+    except OSError as exc:
+        raise ContentError(1, f"cannot read {source}: {exc.strerror or exc}") from None
+    if stat.S_ISDIR(info.st_mode):
+        raise FileNotFoundError(source)
+    return _read(site.folder, source, site.max_bytes, info.st_size, info.st_mtime_ns,
+                 info.st_ino)
+
+
+# A picture used by many posts is read and hashed once per worker, until it changes.
+@lru_cache(maxsize=4096)
+def _read(folder: str, source: str, max_bytes: int, size: int, mtime_ns: int,
+          inode: int) -> MediaFile:
+    path = os.path.join(folder, source)
+    real = os.path.realpath(path)
+    if not (real + os.sep).startswith(os.path.realpath(folder) + os.sep):
+        raise ContentError(1, f"{source} is a link to {real}, outside the content folder",
+                           "copy the file into the content folder instead")
+    if not stat.S_ISREG(os.stat(real).st_mode):
+        raise ContentError(1, f"{source} is not a regular file")
+    if size > max_bytes:
+        raise ContentError(1, f"{source} is {size:,} bytes, more than the {max_bytes:,} "
+                           "Folio accepts (MEDIA_MAX_BYTES)",
+                           "make the file smaller, or raise MEDIA_MAX_BYTES")
+    with open(real, "rb") as handle:
+        data = handle.read(max_bytes + 1)
+    digest = media_digest(data)
+    name = served_name(source)
+    content_type = content_type_of(name)
+    image = svg_size = None
+    suffix = posixpath.splitext(name)[1]
+    if suffix in RASTER_SUFFIXES:
+        from app.content import images
+
+        try:
+            image = images.inspect(data)
+        except images.ImageError as exc:
+            raise ContentError(1, f"{source} {exc}",
+                               "replace it with a PNG, JPEG, GIF or WebP image") from None
+    elif suffix == ".svg":
+        svg_size = svg_dimensions(data)
+    young = mtime_ns >= time.time_ns() - int(RACY_SECONDS * 1e9)
+    return MediaFile(source, digest, name, content_type, len(data),
+                     None if young else media_stamp(size, mtime_ns, inode), image, svg_size)
+
+
+def media_stamp(size: int, mtime_ns: int, inode: int) -> str:
+    return f"{size}:{mtime_ns}:{inode}"
+
+
+MISSING = "missing"  # the stamp of a file looked for and not found
+
+
+def still_as_read(folder: str, source: str, stamp: str | None) -> bool:
+    """Whether the file at ``source`` is as an import saw it: unchanged, or still missing."""
+    if stamp == MISSING:
+        return not os.path.lexists(os.path.join(folder, source))
+    return stamp is not None and current_stamp(folder, source) == stamp
+
+
+def current_stamp(folder: str, source: str) -> str | None:
+    """The stamp the file at ``source`` would get now; None when it is gone or too new."""
+    try:
+        info = os.stat(os.path.join(folder, source))
+    except OSError:
+        return None
+    if info.st_mtime_ns >= time.time_ns() - int(RACY_SECONDS * 1e9):
+        return None
+    return media_stamp(info.st_size, info.st_mtime_ns, info.st_ino)
+
+
+def media_digest(data: bytes) -> str:
+    return hashlib.sha256(PROCESSING + data).hexdigest()[:DIGEST_LENGTH]
+
+
+def served_name(source: str) -> str:
+    """The file's name as its address ends: URL-safe, the suffix in lower case."""
+    stem, suffix = posixpath.splitext(posixpath.basename(source))
+    stem = _NAME_UNSAFE.sub("-", stem).strip("-.") or "file"
+    suffix = _NAME_UNSAFE.sub("", suffix.lower())
+    return stem[:MAX_NAME_LENGTH] + suffix
+
+
+def content_type_of(name: str) -> str:
+    """The type a file is served with: its suffix's, when a browser can show it safely."""
+    guessed = mimetypes.guess_type(name, strict=False)[0]
+    if name.lower().endswith(".webp"):
+        guessed = "image/webp"
+    elif name.lower().endswith(".avif"):
+        guessed = "image/avif"
+    return guessed if guessed in INLINE_TYPES else DOWNLOAD_TYPE
+
+
+def svg_dimensions(data: bytes) -> tuple[int, int] | None:
+    """An SVG's size from its root element: width and height in pixels, else its viewBox."""
+    match = _SVG_TAG.search(data[:20_000])
+    if match is None:
+        return None
+    attributes = _attributes(match.group(0)[4:-1].decode("utf-8", "replace"))
+    width, height = attributes.get("width"), attributes.get("height")
+    if width and height:
+        sized = [_SVG_LENGTH.match(value) for value in (width, height)]
+        if sized[0] and sized[1]:
+            return _positive(float(sized[0][1]), float(sized[1][1]))
+    box = (attributes.get("viewbox") or "").replace(",", " ").split()
+    if len(box) == 4:
+        try:
+            return _positive(float(box[2]), float(box[3]))
+        except ValueError:
+            return None
+    return None
+
+
+def _positive(width: float, height: float) -> tuple[int, int] | None:
+    if width <= 0 or height <= 0 or width > 100_000 or height > 100_000:
+        return None
+    return round(width), round(height)
+
+
+def picture(found: MediaFile) -> Picture:
+    """How pages show the file ``found``: a raster image with its variants, an SVG with its
+    size, anything else as its address alone."""
+    if found.image is None:
+        size = found.svg_size or (None, None)
+        return Picture(found.url, size[0], size[1])
+    info = found.image
+    by_format: dict[str, list[str]] = {}
+    for variant in found.variants:
+        by_format.setdefault(variant.format, []).append(
+            f"{found.variant_url(variant)} {variant.width}w")
+    srcsets: list[tuple[str, str]] = []
+    for image_format in ("avif", "webp"):
+        if image_format in by_format and image_format != info.format:
+            srcsets.append((f"image/{image_format}", ", ".join(by_format[image_format])))
+    own = [*by_format.get(info.format, []), f"{found.url} {info.width}w"]
+    if len(own) > 1 or srcsets:
+        srcsets.append((found.content_type, ", ".join(own)))
+    return Picture(found.url, info.width, info.height, tuple(srcsets))
+
+
+def _picture_html(found: MediaFile, attributes: dict[str, str | None], lazy: bool) -> str:
+    """An ``<img>`` (its attributes as written, its ``src`` rewritten) with its size, srcset
+    and lazy loading, in a ``<picture>`` when there are other formats."""
+    shown_as = picture(found)
+    written_width, written_height = attributes.get("width"), attributes.get("height")
+    if shown_as.width and shown_as.height and not (written_width and written_height):
+        width, height = shown_as.width, shown_as.height
+        if written_width and written_width.isdigit():
+            width, height = int(written_width), round(int(written_width) * height / width)
+        elif written_height and written_height.isdigit():
+            width, height = round(int(written_height) * width / height), int(written_height)
+        attributes["width"], attributes["height"] = str(width), str(height)
+    if shown_as.own_srcset:
+        attributes["srcset"] = html.escape(shown_as.own_srcset)
+        attributes["sizes"] = SIZES
+    attributes.setdefault("loading", "lazy" if lazy else None)
+    if attributes.get("loading") is None:
+        attributes.pop("loading")
+    attributes.setdefault("decoding", "async")
+    image = _tag("img", attributes)
+    if not shown_as.sources:
+        return image
+    sources = "".join(f'<source type="{kind}" srcset="{html.escape(srcset)}" sizes="{SIZES}">'
+                      for kind, srcset in shown_as.sources)
+    return f"<picture>{sources}{image}</picture>"
