@@ -18,7 +18,6 @@ from sqlalchemy.exc import OperationalError
 
 from app import caching, command_errors, database, locks, queries
 from app import config as config_module
-from app.content.highlight import pygments_stylesheet
 from app.content.importer import ImportOptions, ImportReport, import_posts
 from app.content.metadata import MetaSettings
 from app.content.problems import Problem
@@ -245,6 +244,8 @@ def _print_link_report(problems: list[Problem], report: LinkReport, external: bo
 @with_appcontext
 def build_css_command() -> None:
     """Regenerate app/static/css/pygments.css from the Pygments styles."""
+    from app.content.highlight import pygments_stylesheet  # Pygments: only for this command
+
     target = Path(current_app.root_path) / PYGMENTS_CSS
     target.write_text(pygments_stylesheet(), encoding="utf-8")
     click.echo(f"wrote {target}")

@@ -385,6 +385,9 @@ def folio_env(db_path: Path) -> dict[str, str]:
     env = dict(os.environ)
     env.update(DATABASE_URL=f"sqlite:///{db_path.resolve()}", FLASK_APP="wsgi", STATIC_DIRS=".")
     env.pop("FLASK_DEBUG", None)
+    # Bytecode cached, as in a checkout by default and in the image (compiled at build): a
+    # shell with PYTHONDONTWRITEBYTECODE set would add compiling Folio to every start-up.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     return env
 
 

@@ -18,7 +18,11 @@ from app.content.metadata import IMAGE_KEYS, ArticleMeta, MetaSettings, reading_
 from app.content.planning import digest, pipeline_fingerprint
 from app.content.problems import ContentError, Notice
 from app.content.reader import article_body, decode
-from app.content.render import plain_text, render_markdown
+
+# The render pipeline (Markdown, Pygments, the sanitiser, MathML) takes a fifth of a second to
+# import: the worker processes load it before their first file (workers.parallel_map), and a
+# re-import with nothing to render never does.
+WORKER_PRELOAD = ("app.content.render",)
 
 # Python-Markdown takes time quadratic in the length of a paragraph for some input (thousands of
 # unclosed `[` or `![`): a 100 kB file of them would render for hours. A real article renders
@@ -75,6 +79,8 @@ class Built:
 
 def build_file(job: BuildJob) -> Built:
     """Render the file of ``job``; never raises for what the file holds."""
+    from app.content.render import plain_text, render_markdown
+
     try:
         data = files.read_source(Path(job.folder), job.rel)
         if digest(pipeline_fingerprint(job.settings), data) != job.digest:

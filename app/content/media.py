@@ -26,7 +26,8 @@ import re
 import stat
 import time
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache, lru_cache
+from importlib.metadata import version
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
 
@@ -41,9 +42,11 @@ if TYPE_CHECKING:
 RASTER_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".gif", ".webp", ".avif"})
 
 MEDIA_PREFIX = "/media/"
-# Part of every digest: a change to how files are processed (a new variant width, another
-# quality) must give them new addresses, or browsers would keep the old bytes for a year.
-PROCESSING = b"folio-media-1\x00"
+# The code that makes a stored file's bytes (app.content.images, app.content.media_files) and
+# Pillow's version are part of every digest: a change to how files are processed (a new
+# variant width, another quality) gives them new addresses, or browsers would keep the old
+# bytes for a year. No version number to remember to bump.
+PROCESSING_MODULES = ("images", "media_files")
 DIGEST_LENGTH = 32  # hex digits: 128 bits
 MAX_NAME_LENGTH = 120
 # The content column is at most this wide: a phone loads the narrow variant.
@@ -307,26 +310,39 @@ def _missing(address: str, candidates: list[str], rel: str, site: Site,
     return ContentError(line, f"{shown(address)}: there is no file {looked}", hint)
 
 
-def nearest_files(site: Site, folders: list[str], wanted: list[str],
-                  limit: int = 5000) -> list[str]:
+def nearest_files(site: Site, folders: list[str], wanted: list[str]) -> list[str]:
     """Files of the content folder close in name to ``wanted``, looked for in the folders
-    of ``folders`` (paths inside it) and below them, at most ``limit`` names."""
+    of ``folders`` (paths inside it) and below them."""
+    return list(_nearest(site.folder, tuple(folders), tuple(wanted)))
+
+
+# Per worker: a site whose every article names the same missing picture asks once.
+@lru_cache(maxsize=1024)
+def _nearest(root: str, folders: tuple[str, ...], wanted: tuple[str, ...]) -> tuple[str, ...]:
     names: list[str] = []
     for folder in dict.fromkeys(posixpath.dirname(f) if "." in posixpath.basename(f) else f
                                 for f in folders):
-        top = os.path.join(site.folder, folder)
-        for directory, subfolders, found in os.walk(top):
-            subfolders[:] = [d for d in subfolders if not d.startswith(".")]
-            inside = os.path.relpath(directory, site.folder)
-            names += [posixpath.normpath(posixpath.join(inside.replace(os.sep, "/"), name))
-                      for name in found if not name.startswith(".")
-                      and not name.lower().endswith(SOURCE_SUFFIXES)]
-            if len(names) >= limit:
-                break
+        names += _files_below(root, folder)
     close: list[str] = []
     for target in wanted:
         close += difflib.get_close_matches(target, names, n=1, cutoff=0.5)
-    return list(dict.fromkeys(close))
+    return tuple(dict.fromkeys(close))
+
+
+# Once per folder and worker: a site of 10,000 articles that all name one missing picture
+# would otherwise walk its 10,000 files for each of them.
+@lru_cache(maxsize=64)
+def _files_below(root: str, folder: str, limit: int = 2000) -> tuple[str, ...]:
+    """The files (not articles) in ``folder`` of ``root`` and below it, at most ``limit``."""
+    names: list[str] = []
+    for directory, subfolders, found in os.walk(os.path.join(root, folder)):
+        subfolders[:] = sorted(d for d in subfolders if not d.startswith("."))
+        inside = os.path.relpath(directory, root).replace(os.sep, "/")
+        names += [posixpath.normpath(posixpath.join(inside, name)) for name in sorted(found)
+                  if not name.startswith(".") and not name.lower().endswith(SOURCE_SUFFIXES)]
+        if len(names) >= limit:
+            break
+    return tuple(names[:limit])
 
 
 def read_media(site: Site, source: str) -> MediaFile | None:
@@ -412,7 +428,17 @@ def current_stamp(folder: str, source: str) -> str | None:
 
 
 def media_digest(data: bytes) -> str:
-    return hashlib.sha256(PROCESSING + data).hexdigest()[:DIGEST_LENGTH]
+    return hashlib.sha256(processing_fingerprint() + data).hexdigest()[:DIGEST_LENGTH]
+
+
+@cache
+def processing_fingerprint() -> bytes:
+    package = os.path.dirname(__file__)
+    code = hashlib.sha256(version("pillow").encode())
+    for name in PROCESSING_MODULES:
+        with open(os.path.join(package, f"{name}.py"), "rb") as source:
+            code.update(source.read())
+    return code.digest()
 
 
 def served_name(source: str) -> str:

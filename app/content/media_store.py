@@ -10,30 +10,18 @@ removes the files no post references any more.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
-from dataclasses import dataclass
-from typing import Any
 
 from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
-from app.content import images, workers
-from app.content.images import ImageError
-from app.content.media import MISSING, MediaFile, media_digest, variant_name
+from app.content import workers
+from app.content.media import MISSING, MediaFile
+from app.content.media_files import Processed, process_file
 from app.content.problems import Problem
 from app.content.report import ImportReport, Progress
 from app.models import MediaFile as MediaRow
-from app.models import PostMedia, utcnow
-
-
-@dataclass(frozen=True)
-class Processed:
-    """A file made ready to serve: its rows, or why it could not be."""
-
-    digest: str
-    rows: tuple[dict[str, Any], ...] = ()
-    problem: str | None = None
+from app.models import PostMedia
 
 
 def references(session: Session, post_ids: list[int]) -> dict[int, tuple[tuple[str, str | None],
@@ -95,37 +83,9 @@ class MediaWriter:
 
 
 def _process_all(jobs: list[tuple[str, MediaFile]], processes: int) -> Iterator[Processed]:
-    return workers.parallel_map(process_file, jobs, processes)
-
-
-def process_file(job: tuple[str, MediaFile]) -> Processed:
-    """The rows of one file: as it is, or for a raster image its cleaned original and its
-    variants. Runs in a worker process; never raises for what the file holds."""
-    folder, file = job
-    try:
-        with open(os.path.join(folder, file.source), "rb") as handle:
-            data = handle.read(file.size + 1)
-        if media_digest(data) != file.digest:
-            return Processed(file.digest, problem=f"{file.source} changed while it was being "
-                             "imported")
-        now = utcnow()
-        if file.image is None:
-            return Processed(file.digest, (_row(file, file.name, file.content_type, data, now),))
-        rows = [_row(file, file.name, file.content_type, images.clean_original(data, file.image),
-                     now)]
-        for variant in file.variants:
-            rows.append(_row(file, variant_name(file.name, variant), variant.content_type,
-                             images.make_variant(data, variant), now))
-        return Processed(file.digest, tuple(rows))
-    except ImageError as exc:
-        return Processed(file.digest, problem=f"{file.source} {exc}")
-    except Exception as exc:  # a hostile file must not stop the import of the others
-        return Processed(file.digest, problem=f"could not store {file.source}: {exc!r}")
-
-
-def _row(file: MediaFile, name: str, content_type: str, data: bytes, now: Any) -> dict[str, Any]:
-    return {"key": f"{file.digest}/{name}", "digest": file.digest, "content_type": content_type,
-            "size": len(data), "data": data, "created_at": now}
+    # One image a job, and parallel from two: an image takes a second of work, and its
+    # variants megabytes, of which only a few may wait in this process at a time.
+    return workers.parallel_map(process_file, jobs, processes, chunk=1, threshold=2)
 
 
 def orphans(session: Session) -> int:

@@ -32,7 +32,6 @@ from app.content.metadata import (
 from app.content.pages import POST
 from app.content.problems import ContentError, InvalidArticle, Notice, Problem
 from app.content.reader import RawArticle, decode, read_article
-from app.content.render import template_tag_notice
 from app.content.report import ImportReport, Progress
 from app.content.slugs import slugify
 
@@ -216,6 +215,8 @@ def parse_article(data: bytes, rel: str,
 
     Raises ContentError or InvalidArticle for a file that cannot be imported.
     """
+    from app.content.render import template_tag_notice  # only for files that changed
+
     text, notices = decode(data)
     raw = read_article(text)
     meta, meta_notices = normalise(raw, files.article_name(rel), settings,

@@ -29,22 +29,25 @@ def worker_count(requested: int) -> int:
     return requested if requested > 0 else (os.cpu_count() or 1)
 
 
-def parallel_map(func: Callable[[J], R], jobs: Sequence[J], workers: int) -> Iterator[R]:
-    """``map`` over worker processes, in order, with a bounded number of chunks in flight so
-    results never pile up in memory. Small jobs run in this process. ``func`` must be a
-    module-level function (it is imported by name in the workers)."""
-    if workers <= 1 or len(jobs) < PARALLEL_THRESHOLD or sys.platform == "win32":
+def parallel_map(func: Callable[[J], R], jobs: Sequence[J], workers: int, *,
+                 chunk: int = CHUNK, threshold: int = PARALLEL_THRESHOLD) -> Iterator[R]:
+    """``map`` over worker processes, in order, with a bounded number of chunks of ``chunk``
+    jobs in flight (three per worker) so results never pile up in memory. Fewer than
+    ``threshold`` jobs run in this process. ``func`` must be a module-level function (it is
+    imported by name in the workers)."""
+    if workers <= 1 or len(jobs) < threshold or sys.platform == "win32":
         yield from map(func, jobs)
         return
     from concurrent.futures import Future, ProcessPoolExecutor
 
-    chunks: Iterable[Sequence[J]] = (jobs[i:i + CHUNK] for i in range(0, len(jobs), CHUNK))
+    chunks: Iterable[Sequence[J]] = (jobs[i:i + chunk] for i in range(0, len(jobs), chunk))
     # Not "fork": a worker forked from the CLI would inherit the import lock's file and the
     # database's sockets and, killed or not, keep the lock held and the transaction open for
     # as long as it lives. The fork server is a fresh interpreter that holds none of them;
     # importing the workers' modules into it once keeps each worker's start a plain fork.
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload([__name__, func.__module__])
+    preload = getattr(sys.modules[func.__module__], "WORKER_PRELOAD", ())
+    context.set_forkserver_preload([__name__, func.__module__, *preload])
     with ProcessPoolExecutor(max_workers=workers, mp_context=context,
                              initializer=_start_worker) as pool:
         pending: deque[Future[list[R]]] = deque(

@@ -250,3 +250,17 @@ def test_a_picture_round_trips_and_previews_a_variant(folder: Path) -> None:
     assert result.image is not None
     assert media.Picture.from_dict(result.image.as_dict()) == result.image
     assert result.image.preview.endswith("/wide-1600w.png")
+
+
+def test_the_digest_covers_the_processing_code(monkeypatch: pytest.MonkeyPatch,
+                                               folder: Path) -> None:
+    """New processing code (another quality, another width) must mean new addresses:
+    browsers keep a /media/ file for a year."""
+    data = (folder / "bundle" / "chart.png").read_bytes()
+    before = media.media_digest(data)
+    media.processing_fingerprint.cache_clear()
+    monkeypatch.setattr(media, "PROCESSING_MODULES", ("images",))
+    try:
+        assert media.media_digest(data) != before
+    finally:
+        media.processing_fingerprint.cache_clear()

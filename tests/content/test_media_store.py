@@ -15,7 +15,7 @@ from flask import Flask
 from PIL import Image
 from sqlalchemy import select
 
-from app.content import media_store
+from app.content import media_files
 from app.content.importer import ImportOptions, ImportReport, import_posts
 from app.content.media import MediaFile, media_digest
 from app.extensions import db
@@ -212,7 +212,7 @@ def test_a_file_that_changes_while_it_is_stored_is_reported(tmp_path: Path) -> N
     listed = MediaFile("a.png", media_digest(data), "a.png", "image/png", len(data), None)
     save_image(source, (50, 50), colour="red")
 
-    processed = media_store.process_file((str(tmp_path), listed))
+    processed = media_files.process_file((str(tmp_path), listed))
 
     assert processed.rows == () and "changed while it was being imported" in str(
         processed.problem)
