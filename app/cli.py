@@ -8,7 +8,7 @@ import sys
 import time
 from contextlib import nullcontext
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from flask import Flask, current_app
@@ -22,10 +22,11 @@ from app.content.importer import ImportOptions, ImportReport, import_posts
 from app.content.metadata import MetaSettings
 from app.content.problems import Problem
 from app.extensions import MIGRATIONS_DIR, db, init_migrations
-from app.linkcheck.external import Politeness
-from app.linkcheck.service import CheckOptions, LinkReport, check_links
 from app.pages.views import RESERVED_NAMES
 from app.theme import served_static_folders
+
+if TYPE_CHECKING:
+    from app.linkcheck.service import LinkReport
 
 PYGMENTS_CSS = Path("static", "css", "pygments.css")
 
@@ -204,6 +205,10 @@ def _print_report(report: ImportReport, options: ImportOptions) -> None:
 def check_links_command(external: bool, refresh: bool) -> None:
     """Report broken links by file and line (exit status 1 if any): between posts, and with
     --external to other sites."""
+    # httpx and the checker load here, not at every command's start-up (an import's).
+    from app.linkcheck.external import Politeness
+    from app.linkcheck.service import CheckOptions, check_links
+
     command_errors.require_migrated(db.engine, MIGRATIONS_DIR)
     config = current_app.config
     options = CheckOptions(
@@ -223,7 +228,8 @@ def check_links_command(external: bool, refresh: bool) -> None:
         sys.exit(1)
 
 
-def _print_link_report(problems: list[Problem], report: LinkReport, external: bool) -> None:
+def _print_link_report(problems: list[Problem], report: LinkReport,
+                       external: bool) -> None:
     if config_module.log_format(current_app.config) == "json":
         for problem in problems:
             current_app.logger.log(

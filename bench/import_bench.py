@@ -101,7 +101,11 @@ MARK_START = "<!-- import-bench:start -->"
 MARK_END = "<!-- import-bench:end -->"
 
 TARGET_SIZE = 10_000
-TARGET_NOCHANGE_S = 2.0
+TARGET_NOCHANGE_S = 1.0  # wall, start-up included (issue 11)
+TARGET_ONE_EDIT_S = 1.0
+# Issue 11: the cold import no slower, as a ratio to Pelican in the same run, than the 76.5 s
+# against Pelican's 130.9 s measured before the importer's split.
+TARGET_COLD_RATIO = 76.5 / 130.9
 TARGET_PEAK_MB = 300.0
 
 CHANGE_EVERY = 100  # 1% of the files
@@ -356,9 +360,19 @@ def write_photos(python: Path, root: Path, site_paths: Sequence[str]) -> None:
     run_step(f"write {len(site_paths)} photos with Pillow", cmd)
 
 
-def change_one_percent(corpus: Path) -> int:
-    """Append a paragraph to the body of every 100th article (name order); return the count."""
-    files = sorted(corpus.glob("*.md"))[::CHANGE_EVERY]
+def change_one_file(corpus: Path) -> Path:
+    """Append a paragraph to the body of one article, as an author's edit: the middle one."""
+    files = sorted(corpus.glob("*.md"))
+    edited = files[len(files) // 2]
+    with edited.open("a", encoding="utf-8") as fh:
+        fh.write(CHANGE_PARAGRAPH)
+    return edited
+
+
+def change_one_percent(corpus: Path, besides: Path | None = None) -> int:
+    """Append a paragraph to the body of every 100th article (name order), but ``besides``
+    (already edited once); return the count."""
+    files = [path for path in sorted(corpus.glob("*.md"))[::CHANGE_EVERY] if path != besides]
     for path in files:
         with path.open("a", encoding="utf-8") as fh:
             fh.write(CHANGE_PARAGRAPH)
@@ -395,36 +409,50 @@ def folio_env(db_path: Path) -> dict[str, str]:
 class FolioRuns:
     cold: RunResult
     nochange: RunResult
+    one_edit: RunResult
     changed: RunResult
     changed_files: int
 
     @property
     def peak_mb(self) -> float:
-        return max(self.cold.peak_mb, self.nochange.peak_mb, self.changed.peak_mb)
+        return max(run.peak_mb for run in (self.cold, self.nochange, self.one_edit,
+                                           self.changed))
 
 
-def bench_folio(n: int, shared: Path, python: Path) -> FolioRuns:
-    """Cold import, no-change re-import and 1%-changed re-import of an N-post corpus."""
-    corpus = gen_corpus(shared, n, WORK / f"corpus-{n}", pelican=False)
-    write_photos(python, corpus, cover_images(corpus))
-    written_at = time.time()
-    db_path = WORK / f"folio-{n}.sqlite3"
+def fresh_database(db_path: Path, python: Path) -> tuple[dict[str, str], list[Arg]]:
+    """An empty SQLite database at ``db_path``, migrated: the importer's environment and
+    its ``flask`` command."""
     for suffix in ("", "-journal", "-wal", "-shm"):
         Path(f"{db_path}{suffix}").unlink(missing_ok=True)
     env = folio_env(db_path)
     flask: list[Arg] = [python, "-m", "flask"]
     run_step("flask db upgrade", [*flask, "db", "upgrade"], env=env)
+    return env, flask
+
+
+def bench_folio(n: int, shared: Path, python: Path) -> FolioRuns:
+    """Cold import, no-change re-import and 1%-changed re-import of an N-post corpus."""
+    corpus = gen_corpus(shared, n, WORK / f"corpus-{n}", pelican=False)
+    # The cover images the generated front matter names are not written: the import does the
+    # same work as before the media store (and as Pelican, which processes no image), each
+    # cover reported as a missing file and its post imported. bench/serve_bench.py writes
+    # them; the lil-log run below is the image-heavy case.
+    written_at = time.time()
+    env, flask = fresh_database(WORK / f"folio-{n}.sqlite3", python)
     # Exit status 1 means "some files were invalid": the import itself completed.
     importer: list[Arg] = [*flask, "import-posts", corpus]
     let_files_age(written_at)
     cold = run_step("cold import", importer, env=env, ok_codes=(0, 1))
     nochange = run_step("no-change re-import", importer, env=env, ok_codes=(0, 1))
-    changed_files = change_one_percent(corpus)
+    edited = change_one_file(corpus)
+    one_edit = run_step("re-import, 1 file edited", importer, env=env, ok_codes=(0, 1))
+    changed_files = change_one_percent(corpus, besides=edited)
     changed = run_step(f"re-import, {changed_files} changed", importer, env=env, ok_codes=(0, 1))
-    for name, run in (("cold", cold), ("no-change", nochange), ("1%-changed", changed)):
+    for name, run in (("cold", cold), ("no-change", nochange), ("1-file", one_edit),
+                      ("1%-changed", changed)):
         if run.returncode == 1:
             log(f"  note: {name} import exited 1 (some files invalid): {run.summary()}")
-    return FolioRuns(cold, nochange, changed, changed_files)
+    return FolioRuns(cold, nochange, one_edit, changed, changed_files)
 
 
 # ---------------------------------------------------------------- Pelican
@@ -588,11 +616,7 @@ def bench_lil_log(shared: Path, python: Path) -> SiteRuns:
         f"and {images} front-matter image names"
     )
     db_path = WORK / "folio-lil-log.sqlite3"
-    for suffix in ("", "-journal", "-wal", "-shm"):
-        Path(f"{db_path}{suffix}").unlink(missing_ok=True)
-    env = folio_env(db_path)
-    flask: list[Arg] = [python, "-m", "flask"]
-    run_step("flask db upgrade", [*flask, "db", "upgrade"], env=env)
+    env, flask = fresh_database(db_path, python)
     # Exit status 1 means "some files had errors": counted in the report, not a failure.
     importer: list[Arg] = [*flask, "import-posts", site]
     let_files_age(written_at)
@@ -648,18 +672,18 @@ def _mb(value: float) -> str:
 
 def render_table(results: Sequence[SizeResult]) -> str:
     rows = [
-        "| size | cold import s | no-change re-import s | 1%-changed re-import s "
-        "| peak MB | Pelican build s | Pelican peak MB |",
-        "|---:|---:|---:|---:|---:|---:|---:|",
+        "| size | cold import s | no-change re-import s | 1-file edit s "
+        "| 1%-changed re-import s | peak MB | Pelican build s | Pelican peak MB |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for res in results:
         f, p = res.folio, res.pelican
         cells = [f"{res.n:,}"]
         if f:
-            cells += [_s(run.wall_s) for run in (f.cold, f.nochange, f.changed)]
+            cells += [_s(run.wall_s) for run in (f.cold, f.nochange, f.one_edit, f.changed)]
             cells.append(_mb(f.peak_mb))
         else:
-            cells += ["failed"] * 4
+            cells += ["failed"] * 5
         if p:
             cells += [_s(p.wall_s), _mb(p.peak_mb)]
         else:
@@ -678,21 +702,25 @@ def render_targets(results: Sequence[SizeResult]) -> str:
     f = res.folio if res else None
     p = res.pelican if res else None
     if f and p:
-        detail = f"{f.cold.wall_s:.2f} s vs {p.wall_s:.2f} s"
-        vs_pelican = _verdict(f.cold.wall_s < p.wall_s, detail)
+        ratio = f.cold.wall_s / p.wall_s
+        detail = (f"{f.cold.wall_s:.2f} s vs {p.wall_s:.2f} s: {ratio:.2f} of Pelican's time, "
+                  f"against {TARGET_COLD_RATIO:.2f} before")
+        vs_pelican = _verdict(ratio <= TARGET_COLD_RATIO, detail)
     else:
         vs_pelican = _verdict(None, "needs both the import and the Pelican build")
     if f:
         nochange = _verdict(f.nochange.wall_s < TARGET_NOCHANGE_S, f"{f.nochange.wall_s:.2f} s")
+        one_edit = _verdict(f.one_edit.wall_s < TARGET_ONE_EDIT_S, f"{f.one_edit.wall_s:.2f} s")
         peak = _verdict(f.peak_mb < TARGET_PEAK_MB, f"{f.peak_mb:.0f} MB")
     else:
-        nochange = peak = _verdict(None, f"no {TARGET_SIZE:,}-post import run")
+        nochange = one_edit = peak = _verdict(None, f"no {TARGET_SIZE:,}-post import run")
     return "\n".join(
         [
-            f"Targets at {TARGET_SIZE:,} posts:",
+            f"Targets at {TARGET_SIZE:,} posts (wall seconds, start-up included):",
             "",
-            f"- cold import faster than Pelican: {vs_pelican}",
+            f"- cold import no slower than before, as a ratio to Pelican: {vs_pelican}",
             f"- no-change re-import < {TARGET_NOCHANGE_S:g} s: {nochange}",
+            f"- one-file edit re-import < {TARGET_ONE_EDIT_S:g} s: {one_edit}",
             f"- peak memory < {TARGET_PEAK_MB:g} MB: {peak}",
         ]
     )
@@ -790,6 +818,7 @@ def render_notes(
             f = res.folio
             notes.append(f"- {res.n:,}: cold import: {f.cold.summary()}")
             notes.append(f"- {res.n:,}: no-change re-import: {f.nochange.summary()}")
+            notes.append(f"- {res.n:,}: re-import after editing 1 file: {f.one_edit.summary()}")
             notes.append(
                 f"- {res.n:,}: re-import after changing {f.changed_files} files: "
                 f"{f.changed.summary()}"

@@ -152,6 +152,12 @@ def app(database_url: str, content_dir: Path) -> Iterator[Flask]:
     yield app
     assert not queries_in_templates, (f"templates ran {len(queries_in_templates)} SQL "
                                       f"statements, the first: {queries_in_templates[0]}")
+    release_database(app)
+
+
+def release_database(app: Flask) -> None:
+    """After a test: its session gone, the shared PostgreSQL database emptied for the next
+    test, every connection closed."""
     with app.app_context():
         db.session.remove()
         if db.engine.dialect.name == "postgresql":

@@ -11,13 +11,11 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import text
 from werkzeug.test import TestResponse
 
 from app import create_app
 from app.extensions import db
-from app.models import Base
-from tests.conftest import ArticleWriter
+from tests.conftest import ArticleWriter, release_database
 from tests.html import parse, text_of
 
 DETAIL = """{% extends "folio/posts/detail.html" %}
@@ -66,13 +64,7 @@ def themed(database_url: str, instance: Path, content_dir: Path,
     result = app.test_cli_runner().invoke(args=["import-posts"])
     assert result.exit_code == 0, result.output
     yield app
-    with app.app_context():
-        db.session.remove()
-        if db.engine.dialect.name == "postgresql":  # the session's database: empty it
-            tables = ", ".join(table.name for table in Base.metadata.sorted_tables)
-            with db.engine.begin() as connection:
-                connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
-        db.engine.dispose()
+    release_database(app)
 
 
 def test_a_template_in_the_instance_replaces_folios(themed: Flask) -> None:

@@ -13,12 +13,20 @@ import io
 import re
 import warnings
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from functools import cache
+from importlib import import_module
 from typing import Any
 
 from PIL import ExifTags, Image, ImageCms, ImageFile, features
+
+# The plugins of the formats Folio reads, imported by name: each registers its opener and
+# saver. Image.init() would load all forty of Pillow's, a twentieth of a second of a re-import.
+for _plugin in ("GifImagePlugin", "JpegImagePlugin", "PngImagePlugin", "WebPImagePlugin",
+                "AvifImagePlugin"):
+    with suppress(ImportError):  # a Pillow without AVIF
+        import_module(f"PIL.{_plugin}")
 
 
 class ImageError(Exception):
@@ -202,9 +210,10 @@ def _reading() -> Iterator[None]:
 
 def _open(data: bytes) -> ImageFile.ImageFile:
     # Image.open() would refuse a bomb before saying its size, and try dozens of formats.
-    Image.init()
     prefix = data[:16]
     for name in _OPENERS:
+        if name not in Image.OPEN:
+            continue
         factory, accept = Image.OPEN[name]
         if accept is not None and accept(prefix) is not True:
             continue

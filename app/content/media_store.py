@@ -11,17 +11,20 @@ removes the files no post references any more.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from app.content import workers
 from app.content.media import MISSING, MediaFile
-from app.content.media_files import Processed, process_file
 from app.content.problems import Problem
 from app.content.report import ImportReport, Progress
 from app.models import MediaFile as MediaRow
 from app.models import PostMedia
+
+if TYPE_CHECKING:
+    from app.content.media_files import Processed
 
 
 def references(session: Session, post_ids: list[int]) -> dict[int, tuple[tuple[str, str | None],
@@ -84,7 +87,10 @@ class MediaWriter:
 
 def _process_all(jobs: list[tuple[str, MediaFile]], processes: int) -> Iterator[Processed]:
     # One image a job, and parallel from two: an image takes a second of work, and its
-    # variants megabytes, of which only a few may wait in this process at a time.
+    # variants megabytes, of which only a few may wait in this process at a time. Imported
+    # here: Pillow is for imports that store files, not for every import's start-up.
+    from app.content.media_files import process_file
+
     return workers.parallel_map(process_file, jobs, processes, chunk=1, threshold=2)
 
 

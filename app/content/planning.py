@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from importlib.metadata import version
 from pathlib import Path
+from typing import NamedTuple
 
 from app.content import files, media, pages, workers
 from app.content.metadata import (
@@ -48,9 +49,8 @@ PIPELINE_MODULES = ("addresses", "building", "characters", "highlight", "images"
 RACY_SECONDS = 2.0
 
 
-@dataclass(frozen=True)
-class Existing:
-    """A post the database holds, as the plan needs it."""
+class Existing(NamedTuple):
+    """A post the database holds, as the plan needs it (a tuple: a re-import builds 10,000)."""
 
     id: int
     slug: str
@@ -149,11 +149,12 @@ def examine(folder: Path, paths: list[str], existing: dict[str, Existing], setti
     changed: list[tuple[str, str, str | None]] = []
     unreadable: list[Examined] = []
     restamped: list[tuple[int, str | None]] = []
+    media_stamps: dict[str, bool] = {}
     for rel in paths:
         known = existing.get(rel)
         try:
             stamp = _stamp(folder, rel, fingerprint, started_ns)
-            media_current = known is not None and _media_current(folder, known)
+            media_current = known is not None and _media_current(folder, known, media_stamps)
             if known is not None and media_current and stamp is not None \
                     and known.stamp == stamp:
                 report.unchanged += 1
@@ -179,10 +180,17 @@ def examine(folder: Path, paths: list[str], existing: dict[str, Existing], setti
     return Examination(unreadable + examined, restamped)
 
 
-def _media_current(folder: Path, known: Existing) -> bool:
+def _media_current(folder: Path, known: Existing, seen: dict[str, bool]) -> bool:
     """Whether every file the post references is as the last import read it (a missing one
-    still missing)."""
-    return all(media.still_as_read(str(folder), source, stamp) for source, stamp in known.media)
+    still missing); ``seen`` remembers each file's answer (a cover shared by many posts)."""
+    for source, stamp in known.media:
+        key = f"{source}\x00{stamp}"
+        current = seen.get(key)
+        if current is None:
+            current = seen[key] = media.still_as_read(str(folder), source, stamp)
+        if not current:
+            return False
+    return True
 
 
 def _stamp(folder: Path, rel: str, fingerprint: bytes, started_ns: int) -> str | None:

@@ -39,8 +39,9 @@ NamedModel = type[Author] | type[Category] | type[Tag]
 
 def existing_posts(session: Session) -> dict[str, Existing]:
     """Every post and page the database holds, by its source path."""
-    rows = session.execute(select(Post.source_path, Post.id, Post.slug, Post.content_hash,
-                                  Post.source_stamp, Post.path))
+    # Core rows, not ORM entities: a re-import of 10,000 unchanged files reads them all.
+    rows = session.connection().execute(select(
+        Post.source_path, Post.id, Post.slug, Post.content_hash, Post.source_stamp, Post.path))
     files = media_store.references(session, [])
     return {source: Existing(id, slug, digest, stamp, address, files.get(id, ()))
             for source, id, slug, digest, stamp, address in rows}
@@ -87,10 +88,6 @@ class Names:
 
     def __init__(self, session: Session, plans: list[Plan]) -> None:
         self.session = session
-        self.ids: dict[NamedModel, dict[str, int]] = {
-            model: {slug: id for slug, id in session.execute(select(model.slug, model.id))}
-            for model in (Author, Category, Tag)
-        }
         self.spelling: dict[NamedModel, dict[str, str]] = {Author: {}, Category: {}, Tag: {}}
         for plan in sorted(plans, key=lambda p: (p.meta.published_at or utcnow(), p.rel)):
             names: dict[NamedModel, list[str]] = {Author: [plan.meta.author], Tag: plan.meta.tags,
@@ -98,6 +95,14 @@ class Names:
             for model, values in names.items():
                 for name in values:
                     self.spelling[model].setdefault(slugify(name), name)
+        # Only the names these plans use: a one-file edit need not read every tag of the site.
+        self.ids: dict[NamedModel, dict[str, int]] = {model: {} for model in self.spelling}
+        for model, spelled in self.spelling.items():
+            wanted = list(spelled)
+            for start in range(0, len(wanted), 500):  # SQLite's bound-parameter cap
+                rows = session.execute(select(model.slug, model.id).where(
+                    model.slug.in_(wanted[start:start + 500])))
+                self.ids[model].update({slug: id for slug, id in rows})
 
     def id_of(self, model: NamedModel, name: str) -> int:
         slug = slugify(name)

@@ -9,12 +9,9 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from playwright.sync_api import ConsoleMessage, Page, expect
-from sqlalchemy import text
 
-from app.extensions import db
-from app.models import Base
 from tests.browser.conftest import Screenshotter
-from tests.conftest import ArticleWriter
+from tests.conftest import ArticleWriter, release_database
 from tests.test_theme import instance, make_app
 
 pytestmark = pytest.mark.browser
@@ -30,13 +27,7 @@ def app(database_url: str, instance: Path, content_dir: Path,
     result = themed.test_cli_runner().invoke(args=["import-posts"])
     assert result.exit_code == 0, result.output
     yield themed
-    with themed.app_context():
-        db.session.remove()
-        if db.engine.dialect.name == "postgresql":
-            tables = ", ".join(table.name for table in Base.metadata.sorted_tables)
-            with db.engine.begin() as connection:
-                connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
-        db.engine.dispose()
+    release_database(themed)
 
 
 def test_the_sites_template_and_stylesheet_apply(app: Flask, live_server: str, page: Page,
