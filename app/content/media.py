@@ -25,8 +25,9 @@ import posixpath
 import re
 import stat
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cache, lru_cache
+from functools import cache, lru_cache, partial
 from importlib.metadata import version
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
@@ -190,7 +191,7 @@ def attach_media(page_html: str, body: str, body_line: int, rel: str, site: Site
     result = MediaResult(page_html)
     files: dict[str, MediaFile] = {}
     if image is not None:
-        found = _resolve(image, rel, site, certain=True, line=image_line, result=result)
+        found = _resolve(image, rel, site, certain=True, line=lambda: image_line, result=result)
         if found is not None:
             files[found.source] = found
             result.image = picture(found)
@@ -209,7 +210,7 @@ def attach_media(page_html: str, body: str, body_line: int, rel: str, site: Site
                 continue
             written = html.unescape(address)
             found = _resolve(written, rel, site, certain=element != "a",
-                             line=lines.line_of(written), result=result)
+                             line=partial(lines.line_of, written), result=result)
             if found is not None:
                 files[found.source] = found
                 attributes[name] = html.escape(found.url)
@@ -239,7 +240,7 @@ def _tag(element: str, attributes: dict[str, str | None]) -> str:
     return "<" + " ".join(parts) + ">"
 
 
-def _resolve(address: str, rel: str, site: Site, *, certain: bool, line: int,
+def _resolve(address: str, rel: str, site: Site, *, certain: bool, line: Callable[[], int],
              result: MediaResult) -> MediaFile | None:
     """The file ``address`` (written in the article ``rel``) names, or None when it names no
     file of the site (an outside address, a page, Folio's own /static/ files) or is broken,
@@ -261,7 +262,7 @@ def _resolve(address: str, rel: str, site: Site, *, certain: bool, line: int,
     candidates = _candidates(path, rel, site)
     if candidates is None:
         result.errors.append(ContentError(
-            line, f"{shown(address)} leads out of the content folder",
+            line(), f"{shown(address)} leads out of the content folder",
             "keep the files an article uses inside the content folder"))
         return None
     for candidate in candidates:
@@ -270,7 +271,7 @@ def _resolve(address: str, rel: str, site: Site, *, certain: bool, line: int,
         except FileNotFoundError:
             continue
         except ContentError as exc:
-            result.errors.append(ContentError(line, f"{shown(address)}: {exc.message}",
+            result.errors.append(ContentError(line(), f"{shown(address)}: {exc.message}",
                                               exc.hint))
             return None
         if found is not None:
@@ -279,7 +280,7 @@ def _resolve(address: str, rel: str, site: Site, *, certain: bool, line: int,
             os.path.isfile(os.path.join(served, path[len("/static/"):]))
             for served in site.served_static):
         return None  # one of Folio's own files (app/static, instance/static)
-    result.errors.append(_missing(address, candidates, rel, site, line))
+    result.errors.append(_missing(address, candidates, rel, site, line()))
     result.missing += [c for c in candidates if c not in result.missing]
     return None
 
