@@ -53,7 +53,6 @@ MAX_NAME_LENGTH = 120
 # The content column is at most this wide: a phone loads the narrow variant.
 SIZES = "(max-width: 46rem) 100vw, 46rem"
 PREVIEW_WIDTH = 1600
-CARD_SIZES = "(max-width: 46rem) 100vw, 22rem"
 # Addresses that are pages, not files: a link to /about or ../tags/ is not a missing file.
 PAGE_SUFFIXES = ("", ".html", ".htm", ".php", ".xml", ".json", ".rss", ".atom")
 # Types a browser shows safely inline from the site's own origin; anything else is served as
@@ -69,8 +68,7 @@ RACY_SECONDS = 2.0  # as planning's: a file this new may change again unseen
 
 _ELEMENT = re.compile(r"<(img|a|source|video|audio|track)(\s[^>]*)?>", re.IGNORECASE)
 _ATTRIBUTE = re.compile(r'([^\s="]+)(?:="([^"]*)")?')
-# Which attribute of which element names a file, and whether a missing one is certain to be
-# a file (an image) or may be a page (a link).
+# Which attributes of which elements may name a file (a link's may name a page instead).
 _FILE_ATTRIBUTES = {"img": ("src",), "source": ("src",), "video": ("src", "poster"),
                     "audio": ("src",), "track": ("src",), "a": ("href",)}
 _SVG_TAG = re.compile(rb"<svg\b[^>]*>", re.IGNORECASE)

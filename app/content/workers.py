@@ -82,6 +82,9 @@ def _die_with(caller: multiprocessing.process.BaseProcess) -> None:
     os.kill(os.getpid(), signal.SIGKILL)
 
 
+RETRY_SECONDS = 0.1
+
+
 class TooSlow(BaseException):
     """A block run under :func:`time_limit` ran out of time. Not an Exception, so that no
     ``except Exception`` in the code it interrupts can swallow it and run on unlimited."""
@@ -101,7 +104,10 @@ def time_limit(seconds: float) -> Iterator[None]:
         raise TooSlow
 
     previous = signal.signal(signal.SIGALRM, expire)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+    # Again every RETRY_SECONDS after the first: a signal that arrives while the collector
+    # runs a weakref callback or a __del__ raises TooSlow there, where Python prints it and
+    # carries on (a render of 8,000 paragraphs then ran to its end).
+    signal.setitimer(signal.ITIMER_REAL, seconds, RETRY_SECONDS)
     try:
         yield
     finally:

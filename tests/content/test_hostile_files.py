@@ -34,7 +34,7 @@ from flask.testing import FlaskCliRunner
 from markdown.blockprocessors import ParagraphProcessor
 from sqlalchemy import func, select
 
-from app.content import building, files
+from app.content import files, render
 from app.content.characters import INVISIBLE, printable
 from app.content.metadata import MetaSettings, normalise
 from app.content.nesting import check_markdown_nesting, flow_too_deep
@@ -723,7 +723,7 @@ def test_a_file_that_renders_too_long_is_an_error_and_the_rest_imports(
         app: Flask, runner: FlaskCliRunner, write_article: Any,
         monkeypatch: pytest.MonkeyPatch) -> None:
     app.config["IMPORT_RENDER_SECONDS"] = 1.0
-    monkeypatch.setattr(building, "render_markdown", render_slowly)
+    monkeypatch.setattr(render, "render_markdown", render_slowly)  # building imports it there
     write_article("a-good.md")
     write_article("b-slow.md", "Please render me slowly.\n")
     write_article("c-after.md", "Some *emphasis*.\n")

@@ -43,3 +43,19 @@ def test_time_limit_lets_a_quick_block_finish_and_clears_the_timer() -> None:
     with workers.time_limit(5):
         pass
     assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
+
+
+def test_the_limit_strikes_again_when_its_first_signal_is_swallowed() -> None:
+    """A signal that lands in a weakref callback or a ``__del__`` raises TooSlow there, where
+    Python prints it and carries on: the timer must strike again (CI once saw a render of
+    8,000 paragraphs run to its end that way)."""
+    swallowed = 0
+    started = time.monotonic()
+    with pytest.raises(workers.TooSlow), workers.time_limit(0.2):
+        try:
+            time.sleep(5)
+        except workers.TooSlow:  # as the collector's callback would
+            swallowed += 1
+        time.sleep(5)
+    assert swallowed == 1
+    assert time.monotonic() - started < 2

@@ -320,8 +320,17 @@ def assert_no_lock_left(url: str, sessions_before_kill: list[tuple[int, Any]],
 
 
 def run_import(env: dict[str, str], folder: Path) -> str:
-    done = flask_command(env, "import-posts", str(folder), timeout=IMPORT_TIMEOUT_S)
-    assert done.returncode == 0, done.stderr[-3000:]
+    """The summary of a completed import. The generated corpus names cover images it does not
+    include: each is an error (exit status 1), its post imported all the same; any other error
+    fails the test."""
+    return completed(flask_command(env, "import-posts", str(folder), timeout=IMPORT_TIMEOUT_S))
+
+
+def completed(done: subprocess.CompletedProcess[str]) -> str:
+    """The summary line of an import that ran to its end with no error but missing covers."""
+    errors = re.findall(r"^\S+:\d+: error: (.*)$", done.stdout + done.stderr, re.MULTILINE)
+    assert done.returncode == (1 if errors else 0), done.stderr[-3000:]
+    assert all(": there is no file " in error for error in errors), done.stderr[-3000:]
     summary = [line for line in done.stdout.splitlines() if line.startswith("Import: ")]
     assert summary, done.stdout[-3000:]
     return summary[-1]
@@ -386,7 +395,7 @@ def test_import_whose_cli_alone_is_killed_leaves_no_worker_lock_or_session(
     assert_no_lock_left(empty_database, sessions, within=SETTLE_S)
     started = time.monotonic()
     done = flask_command(env, "import-posts", str(folder), timeout=NEXT_IMPORT_TIMEOUT_S)
-    assert done.returncode == 0, done.stderr[-3000:]
+    summary = completed(done)
     assert "Another import" not in done.stderr, f"it waited ({time.monotonic() - started:.0f} s)"
-    assert f"Import: {CLI_ALONE_POSTS} added, 0 updated" in done.stdout, done.stdout[-3000:]
+    assert summary.startswith(f"Import: {CLI_ALONE_POSTS} added, 0 updated"), summary
     assert post_count(empty_database) == CLI_ALONE_POSTS
