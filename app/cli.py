@@ -140,6 +140,8 @@ def import_posts_command(path: Path | None, strict: bool, dry_run: bool, prune: 
                                   display=_display_path(folder))
     finally:
         bar.close()
+    if report.written:
+        database.checkpoint(db.engine)
     if not dry_run:
         # After the commit, never before: a reader must not cache old pages under the new
         # version. Also when nothing changed: an import killed after its commit but before

@@ -34,6 +34,17 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def checkpoint(engine: Engine) -> None:
+    """Fold SQLite's write-ahead log back into the database file and empty it, after a write
+    as large as an import. SQLite's own checkpoint at commit gives way to any reader of the
+    moment and never shrinks the log: after a cold import of 10,000 posts it held 400 MB, and
+    the next small commit spent 0.4 s copying them. Best effort: a reader may hold part."""
+    if engine.dialect.name != "sqlite":
+        return
+    with engine.connect() as connection:
+        connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+
+
 def install_sqlite_pragmas() -> None:
     if not event.contains(Engine, "connect", _sqlite_pragmas):
         event.listen(Engine, "connect", _sqlite_pragmas)
