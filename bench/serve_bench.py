@@ -27,7 +27,7 @@ reported as n/a, e.g. a search or API that is not there yet), then loaded for --
 plus a header for the conditional request. The report gives req/s, p50 and p99 latency, each
 server's req/s as a ratio to the reference app's for the same page, the memory of Folio's
 gunicorn (summed Pss of the master and workers, after the load), the targets of issue 4 and
-issue 13's (the media request at least as many req/s as the cached post), and with --also
+issue 11's (the media request at least as many req/s as the cached post), and with --also
 the latency of Folio alone at other corpus sizes.
 
 Why one run: the machine is shared and noisy, and client and servers share its cores, so an
@@ -812,7 +812,7 @@ def scaling_targets(sizes: dict[int, SiteRun]) -> list[str]:
 def media_target(folio: SiteRun | None) -> str:
     """Issue 13: the media request at least as many req/s as the cached post page."""
     media, post = figures(folio, "media"), figures(folio, "post")
-    head = "- media ≥ the cached post's req/s (issue 13): "
+    head = "- media ≥ the cached post's req/s (issue 11): "
     if not (media and post and post.rps):
         return head + _verdict(None, "needs the media and the post measured")
     detail = f"{media.rps / post.rps:.2f}×: {media.rps:,.0f} vs {post.rps:,.0f} req/s"

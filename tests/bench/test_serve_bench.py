@@ -144,7 +144,7 @@ def test_report_holds_table_targets_and_notes(tmp_path: Path) -> None:
     assert "| media (JPEG) | Folio | 200 | 1,500 | 3.00 | 10.00 | — |" in report
     assert f"- Media: `/media/{'a' * 32}/p.jpg`, a 1200×800 JPEG, 67,000 bytes, shown in " \
            "`/posts/another-post`" in report
-    assert "- media ≥ the cached post's req/s (issue 13): met (1.50×: 1,500 vs 1,000" in report
+    assert "- media ≥ the cached post's req/s (issue 11): met (1.50×: 1,500 vs 1,000" in report
 
 
 PAGE_WITH_A_PHOTO = (
@@ -183,7 +183,7 @@ def test_media_target_compares_with_the_cached_post(media_rps: float, verdict: s
     folio = site(sb.FOLIO, post=(4000, 4, 15), media=(media_rps, 3, 10))
 
     assert sb.media_target(folio).startswith(
-        "- media ≥ the cached post's req/s (issue 13): " + verdict)
+        "- media ≥ the cached post's req/s (issue 11): " + verdict)
 
 
 @pytest.fixture

@@ -168,6 +168,8 @@ class Importer:
     """``flask import-posts FOLDER`` in a process group of its own, stderr on a pty so the
     progress bar is drawn; the bar's last ``done/total`` is kept up to date by a thread."""
 
+    progress = PROGRESS  # the bar watched: rendering
+
     def __init__(self, env: dict[str, str], folder: Path, log: Path) -> None:
         primary, secondary = pty.openpty()
         self.primary = primary
@@ -191,7 +193,7 @@ class Importer:
             if not chunk:
                 break
             self.output += chunk
-            for done, total in PROGRESS.findall(chunk):
+            for done, total in self.progress.findall(chunk):
                 self.done, self.total = int(done), int(total)
         os.close(self.primary)
 

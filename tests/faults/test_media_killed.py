@@ -26,18 +26,7 @@ IMPORT_TIMEOUT_S = 600
 class StoringImporter(Importer):
     """The import, watched through its "Storing files" progress bar rather than rendering."""
 
-    def _read(self) -> None:
-        while True:
-            try:
-                chunk = os.read(self.primary, 65536)
-            except OSError:
-                break
-            if not chunk:
-                break
-            self.output += chunk
-            for done, total in STORING.findall(chunk):
-                self.done, self.total = int(done), int(total)
-        os.close(self.primary)
+    progress = STORING
 
 
 def photographs(folder: Path) -> None:
