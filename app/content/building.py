@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from app.content import files, media, workers
+from app.content import files, media, sites, workers
 from app.content.links import FoundLink, find_links
 from app.content.media import MediaFile
 from app.content.metadata import IMAGE_KEYS, ArticleMeta, MetaSettings, reading_minutes
@@ -77,6 +77,15 @@ class Built:
     notices: list[Notice] = field(default_factory=list)  # the post imports all the same
 
 
+def _body(text: str, rel: str, settings: MetaSettings) -> tuple[str, int]:
+    """The body to render and its first line: a foreign site's translated by its reader (which
+    reads the file whole again), a Folio file's as written, its frontmatter not parsed again."""
+    if not settings.foreign:
+        return article_body(text)
+    raw = sites.reader_for(settings.source).read(text, rel).raw
+    return raw.body, raw.body_line
+
+
 def build_file(job: BuildJob) -> Built:
     """Render the file of ``job``; never raises for what the file holds."""
     from app.content.render import plain_text, render_markdown
@@ -87,7 +96,7 @@ def build_file(job: BuildJob) -> Built:
             raise ContentError(1, "the file changed while it was being imported",
                                "run the import again")
         text, _ = decode(data)
-        body, body_line = article_body(text)
+        body, body_line = _body(text, job.rel, job.settings)
     except ContentError as exc:
         return Built(job.rel, error=exc)
     except Exception as exc:

@@ -25,7 +25,7 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from app.content import files, link_graph, media_store, planning, workers, writing
+from app.content import link_graph, media_store, planning, sites, workers, writing
 from app.content.building import RENDER_SECONDS, BuildJob, Built, BuiltPost, build_file
 from app.content.metadata import SLUG_KEYS, URL_KEYS, MetaSettings
 from app.content.planning import Existing, Plan
@@ -66,7 +66,7 @@ def import_posts(session: Session, folder: Path, options: ImportOptions | None =
     started = time.perf_counter()
     report = ImportReport(folder=str(display if display is not None else folder))
     try:
-        paths = files.discover(folder)
+        paths = sites.reader_for(options.settings.source).discover(folder)
         existing = writing.existing_posts(session)
         processes = workers.worker_count(options.workers)
         examination = planning.examine(folder, paths, existing, options.settings, processes,

@@ -13,6 +13,7 @@ import datetime as dt
 import math
 import re
 from collections.abc import Callable, Iterable
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Any
@@ -23,6 +24,7 @@ from app.content.addresses import url_safe
 from app.content.pages import PAGE, POST, address_of, parse_url, reserved_segment
 from app.content.problems import ContentError, InvalidArticle, Notice
 from app.content.reader import RawArticle
+from app.content.sites.base import FOLIO, SiteSource
 from app.content.slugs import fallback_slug, slugify
 
 WORDS_PER_MINUTE = 230
@@ -39,7 +41,7 @@ MENUS = ("main",)  # the menus a page can join
 TITLE_KEYS = ("title",)
 DATE_KEYS = ("date",)
 UPDATED_KEYS = ("updated", "lastmod", "last_modified_at", "modified")
-AUTHOR_KEYS = ("author", "authors")
+AUTHOR_KEYS = ("authors", "author")
 CATEGORY_KEYS = ("category", "categories")
 TAG_KEYS = ("tags",)
 READ_TIME_KEYS = ("read_time", "reading_time")
@@ -48,6 +50,7 @@ IMAGE_ALT_KEYS = ("image_alt", "feature_image_alt")
 TOC_KEYS = ("toc",)
 EXCERPT_KEYS = ("excerpt", "description", "summary")
 DRAFT_KEYS = ("draft",)
+EXPIRES_KEYS = ("expires", "expirydate", "expiry_date")
 PUBLISHED_FLAG_KEYS = ("published",)
 SLUG_KEYS = ("slug",)
 ALIAS_KEYS = ("aliases", "redirect_from")
@@ -59,7 +62,7 @@ PAGE_ONLY_KEYS = URL_KEYS + MENU_KEYS + WEIGHT_KEYS
 MODELLED_KEYS = frozenset(
     TITLE_KEYS + DATE_KEYS + UPDATED_KEYS + AUTHOR_KEYS + CATEGORY_KEYS + TAG_KEYS
     + READ_TIME_KEYS + IMAGE_KEYS + EXCERPT_KEYS + DRAFT_KEYS + PUBLISHED_FLAG_KEYS + SLUG_KEYS
-    + ALIAS_KEYS + IMAGE_ALT_KEYS + TOC_KEYS + TYPE_KEYS + PAGE_ONLY_KEYS
+    + ALIAS_KEYS + IMAGE_ALT_KEYS + TOC_KEYS + TYPE_KEYS + PAGE_ONLY_KEYS + EXPIRES_KEYS
 )
 
 _FILE_DATE = re.compile(r"^(\d{4}-\d{2}-\d{2})-(.+)$")
@@ -95,6 +98,15 @@ class MetaSettings:
     static_dirs: tuple[str, ...] = ("static",)
     served_static: tuple[str, ...] = ()
     media_max_bytes: int = 25 * 1024 * 1024
+    # The site the import reads (app.content.sites): Folio's own folder, or one written for
+    # another engine, whose reader translates it.
+    source: SiteSource = field(default_factory=SiteSource)
+
+    @property
+    def foreign(self) -> bool:
+        """A site written for another engine: a post that engine published is not lost to one
+        of Folio's stricter rules (an overlong value is shortened, with a warning)."""
+        return self.source.engine != FOLIO
 
 
 @dataclass
@@ -112,6 +124,12 @@ class ArticleMeta:
     excerpt: str | None  # None: take it from the body
     draft: bool
     aliases: list[str]
+    # Everyone who wrote it, ``author`` first (Pelican's `Authors: A, B`, an `authors:` list).
+    authors: list[str] = field(default_factory=list)
+    expires_at: dt.datetime | None = None  # Hugo's expiryDate: gone from the site after it
+    # Exact paths the old site served it at (its engine's permalinks, redirect_from, Hugo
+    # aliases): each answers 301 to it.
+    old_addresses: list[str] = field(default_factory=list)
     toc: bool = True  # frontmatter `toc: false` hides the table of contents
     kind: str = POST  # or PAGE
     url: str | None = None  # a page's own address (`url: /about/team`)
@@ -142,8 +160,9 @@ class _Fields:
     """Reads fields from one article, collecting every error instead of stopping at the first.
     Each field is read from its own key, so its errors and notices carry that key's line."""
 
-    def __init__(self, raw: RawArticle) -> None:
+    def __init__(self, raw: RawArticle, lenient: bool = False) -> None:
         self.raw = raw
+        self.lenient = lenient
         self.errors: list[ContentError] = []
         self.notices: list[Notice] = []
 
@@ -161,12 +180,19 @@ class _Fields:
         if found is None:
             return default
         key, value = found
+        shortened: list[tuple[int, int]] = []
+        token = _SHORTENED.set(shortened if self.lenient else None)
         try:
             parsed = parse(value)
         except ContentError as exc:
             self.errors.append(ContentError(self.raw.line_of(key), f"{key}: {exc.message}",
                                             exc.hint))
             return default
+        finally:
+            _SHORTENED.reset(token)
+        for length, limit in shortened:
+            self.warn(key, f"{key}: a value is {length} characters long; shortened to {limit}",
+                      "Folio stores at most that much; shorten it in the source")
         if parsed is None and unusable is not None:
             self.warn(key, f"{key}: {value!r} {unusable.reason}", unusable.hint)
         return parsed
@@ -185,7 +211,7 @@ def normalise(raw: RawArticle, filename: str, settings: MetaSettings, *,
     ``filename`` is the file's name (``2024-05-01-hello.md``), used for the date and slug when
     the frontmatter has none; a file ``in_pages_folder`` is a page unless it says otherwise.
     """
-    fields = _Fields(raw)
+    fields = _Fields(raw, lenient=settings.foreign)
     zone = ZoneInfo(settings.timezone)
     stem = PurePosixPath(filename).stem
     file_date = _FILE_DATE.match(stem)
@@ -199,12 +225,13 @@ def normalise(raw: RawArticle, filename: str, settings: MetaSettings, *,
     image = fields.read(IMAGE_KEYS, _image, unusable=_Unusable(
         "is not a usable image address; ignored",
         "use a path inside the site (/static/images/x.jpg) or an https:// URL"))
-    author = fields.read(AUTHOR_KEYS, _person, unusable=_Unusable(
+    authors = fields.read(AUTHOR_KEYS, _people, [], unusable=_Unusable(
         f"has no letters or digits to name an author by; using {settings.default_author!r}",
         "write it as: author: Your Name"))
     category = fields.read(CATEGORY_KEYS, _category)
     tags = fields.read(TAG_KEYS, _tags, [])
     image_alt = fields.read(IMAGE_ALT_KEYS, _image_alt)
+    expires_at = fields.read(EXPIRES_KEYS, lambda v: parse_datetime(v, zone))
 
     if fields.errors:
         raise InvalidArticle(fields.errors)
@@ -214,7 +241,9 @@ def normalise(raw: RawArticle, filename: str, settings: MetaSettings, *,
     meta = ArticleMeta(
         title=title,
         slug=_slug(fields, slug_source, title, kind),
-        author=author or settings.default_author,
+        author=authors[0] if authors else settings.default_author,
+        authors=authors or [settings.default_author],
+        expires_at=expires_at,
         published_at=published_at,
         updated_at=updated_at,
         category=category,
@@ -338,9 +367,19 @@ def _title(value: Any) -> str:
 
 
 def _at_most(limit: int, text: str, hint: str = "shorten it") -> str:
-    if len(text) > limit:
+    """``text``, if it fits the database's column; otherwise an error, or on a site written for
+    another engine (:data:`_SHORTENED` is collecting) the text cut to fit."""
+    if len(text) <= limit:
+        return text
+    shortened = _SHORTENED.get()
+    if shortened is None:
         raise ContentError(1, f"is {len(text)} characters long (at most {limit})", hint)
-    return text
+    shortened.append((len(text), limit))
+    return text[:limit].rstrip()
+
+
+# While a field of a foreign site's file is read: the values _at_most cut, as (length, limit).
+_SHORTENED: ContextVar[list[tuple[int, int]] | None] = ContextVar("shortened", default=None)
 
 
 def parse_datetime(value: Any, zone: ZoneInfo) -> dt.datetime:
@@ -433,14 +472,24 @@ def reading_minutes(word_count: int) -> int:
     return max(1, math.ceil(word_count / WORDS_PER_MINUTE))
 
 
+def _people(value: Any) -> list[str] | None:
+    """The authors' names (a list, or one name), de-duplicated; None when none has letters or
+    digits (no address to show the author's posts at)."""
+    names: list[str] = []
+    for item in value if isinstance(value, list) else [value]:
+        name = _person(item)
+        if name is not None and slugify(name) not in {slugify(n) for n in names}:
+            names.append(name)
+    return names or None
+
+
 def _person(value: Any) -> str | None:
-    """The author's name, or None for one with no letters or digits (no address to show the
-    author's posts at)."""
-    if isinstance(value, list):
-        value = value[0] if value else None
+    """An author's name, or None for one with no letters or digits."""
     if isinstance(value, dict):
         value = value.get("name") or value.get("display_name")
-    name = " ".join(str(value).split()) if value is not None else ""
+    if value is None or isinstance(value, list | dict):
+        return None
+    name = " ".join(str(value).split())
     return _at_most(MAX_NAME_LENGTH, name) if slugify(name) else None
 
 

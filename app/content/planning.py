@@ -21,7 +21,7 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import NamedTuple
 
-from app.content import files, media, pages, workers
+from app.content import files, media, sites, workers
 from app.content.metadata import (
     ALIAS_KEYS,
     SLUG_KEYS,
@@ -32,8 +32,9 @@ from app.content.metadata import (
 )
 from app.content.pages import POST
 from app.content.problems import ContentError, InvalidArticle, Notice, Problem
-from app.content.reader import RawArticle, decode, read_article
+from app.content.reader import RawArticle, decode
 from app.content.report import ImportReport, Progress
+from app.content.sites import Translated
 from app.content.slugs import slugify
 
 # The modules whose code shapes a stored post: when any of them changes (a new release, a
@@ -110,6 +111,7 @@ class Plan:
 def pipeline_fingerprint(settings: MetaSettings) -> bytes:
     """Everything besides the file's bytes that shapes a post: a change re-renders all."""
     parts = [_pipeline_source_digest(), settings.timezone, settings.default_author,
+             settings.source.engine, settings.source.settings_json,
              f"math_inline_dollars={settings.math_inline_dollars}",
              ",".join(sorted(settings.reserved)), ",".join(settings.static_dirs),
              ",".join(settings.served_static), f"media_max_bytes={settings.media_max_bytes}"]
@@ -123,6 +125,8 @@ def _pipeline_source_digest() -> str:
     code = hashlib.sha256()
     for name in PIPELINE_MODULES:
         code.update((package / f"{name}.py").read_bytes())
+    for reader in sorted((package / "sites").glob("*.py")):  # every engine's translations
+        code.update(reader.read_bytes())
     return code.hexdigest()
 
 
@@ -223,15 +227,30 @@ def parse_article(data: bytes, rel: str,
 
     Raises ContentError or InvalidArticle for a file that cannot be imported.
     """
+    meta, translated, notices = read_translated(data, rel, settings)
+    return meta, translated.raw, notices
+
+
+def read_translated(data: bytes, rel: str,
+                    settings: MetaSettings) -> tuple[ArticleMeta, Translated, list[Notice]]:
+    """:func:`parse_article`, with what the site's reader translated and left."""
     from app.content.render import template_tag_notice  # only for files that changed
 
     text, notices = decode(data)
-    raw = read_article(text)
+    reader = sites.reader_for(settings.source)
+    translated = reader.read(text, rel)
+    raw = translated.raw
     meta, meta_notices = normalise(raw, files.article_name(rel), settings,
-                                   in_pages_folder=pages.in_pages_folder(rel))
-    tag_notice = template_tag_notice(raw.body, raw.body_line)
+                                   in_pages_folder=reader.is_page(rel))
+    meta.old_addresses = _unique(translated.addresses + reader.old_addresses(meta, rel))
+    # A foreign site's reader says what it left untranslated, construct by construct.
+    tag_notice = None if settings.foreign else template_tag_notice(raw.body, raw.body_line)
     notices += raw.notices + meta_notices + ([tag_notice] if tag_notice else [])
-    return meta, raw, notices
+    return meta, translated, notices
+
+
+def _unique(paths: list[str]) -> list[str]:
+    return list(dict.fromkeys(paths))
 
 
 def plan(examined: list[Examined], existing: dict[str, Existing], present: set[str],

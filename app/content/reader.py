@@ -138,6 +138,11 @@ class _FrontmatterLoader(_SafeLoader):  # type: ignore[valid-type,misc]
     """Safe YAML with fewer surprises: dates stay text (we parse them, with their zone), only
     true/false are booleans (``no`` is Norway, not False), and a repeated key is an error."""
 
+    # On a site written for another engine a repeated key takes the last value, as that
+    # engine's YAML library does, and is recorded here (key, line from 0, first line from 0).
+    keep_last = False
+    duplicates: list[tuple[str, int, int]]
+
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
         if not isinstance(node, yaml.MappingNode):  # `!!set [a]`: the base class reports it
             return super().construct_mapping(node, deep=deep)
@@ -146,7 +151,9 @@ class _FrontmatterLoader(_SafeLoader):  # type: ignore[valid-type,misc]
             key = self.construct_object(key_node, deep=True)
             if isinstance(key, list | dict):
                 continue  # unhashable; the base constructor reports it
-            if key in seen:
+            if key in seen and self.keep_last:
+                self.duplicates.append((str(key), key_node.start_mark.line, seen[key]))
+            elif key in seen:
                 raise yaml.constructor.ConstructorError(
                     None, None, f"duplicate key {key!r} (first given on line {seen[key] + 1})",
                     key_node.start_mark)
@@ -179,9 +186,22 @@ _FrontmatterLoader.add_implicit_resolver(
     "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF"))
 
 
+class _ForeignLoader(_FrontmatterLoader):
+    keep_last = True
+
+
 class YamlHandler(YAMLHandler):
     def load(self, fm: str, **kwargs: object) -> Any:
         return yaml.load(fm, Loader=_FrontmatterLoader)  # a safe loader (bandit would ask)
+
+    def load_keeping_last(self, fm: str) -> tuple[Any, list[tuple[str, int, int]]]:
+        """The block, a repeated key taking its last value; and the repeated keys."""
+        loader = _ForeignLoader(fm)
+        loader.duplicates = []
+        try:
+            return loader.get_single_data(), loader.duplicates
+        finally:
+            loader.dispose()
 
 
 class TomlHandler(BaseHandler):
@@ -237,8 +257,11 @@ def article_body(text: str) -> tuple[str, int]:
     return parts.body, parts.body_line
 
 
-def read_article(text: str) -> RawArticle:
-    """Split decoded text into frontmatter and body; raises ContentError on bad frontmatter."""
+def read_article(text: str, *, foreign: bool = False) -> RawArticle:
+    """Split decoded text into frontmatter and body; raises ContentError on bad frontmatter.
+
+    ``foreign``: the file was written for another engine, which published it; a repeated YAML
+    key takes the last value (as Jekyll's and Hugo's YAML libraries do), with a warning."""
     parts = _split(text)
     handler, fm, first, body, body_line = (parts.handler, parts.frontmatter, parts.first,
                                            parts.body, parts.body_line)
@@ -250,7 +273,7 @@ def read_article(text: str) -> RawArticle:
     deep = flow_too_deep(fm, MAX_DEPTH)
     if deep is not None:
         raise _nested_too_deeply(first + deep, key_lines)
-    loaded = _load_frontmatter(handler, fm, first, notices)
+    loaded = _load_frontmatter(handler, fm, first, notices, foreign)
     meta = storable(loaded, lambda key: key_lines.get(key, first), notices)
     return RawArticle(meta, body, text, body_line, key_lines, notices)
 
@@ -264,8 +287,8 @@ def _nested_too_deeply(line: int, key_lines: dict[str, int]) -> ContentError:
                         "keep frontmatter values to lists and mappings of plain values")
 
 
-def _load_frontmatter(handler: BaseHandler, fm: str, first: int,
-                      notices: list[Notice]) -> dict[str, Any]:
+def _load_frontmatter(handler: BaseHandler, fm: str, first: int, notices: list[Notice],
+                      foreign: bool = False) -> dict[str, Any]:
     """Parse the frontmatter block; ``first`` is the file line of the block's line 0."""
     if isinstance(handler, TomlHandler):
         try:
@@ -285,7 +308,13 @@ def _load_frontmatter(handler: BaseHandler, fm: str, first: int,
             raise _long_number(fm, first) from None
         return meta
     try:
-        loaded = handler.load(fm)
+        if foreign and isinstance(handler, YamlHandler):
+            loaded, duplicates = handler.load_keeping_last(fm)
+            notices += [Notice(first + line, f"{key}: given twice (first on line {first + was}); "
+                               "the last value is taken, as the site's engine does",
+                               "remove one of them") for key, line, was in duplicates]
+        else:
+            loaded = handler.load(fm)
     except yaml.MarkedYAMLError as exc:
         index = _yaml_error_index(exc)
         line = index + first

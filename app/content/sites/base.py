@@ -1,0 +1,113 @@
+"""What every engine's reader gives the pipeline, and what the pipeline asks of it.
+
+One pipeline, many readers (Pelican's shape): a reader turns a site written for an engine
+(Jekyll, Hugo, Pelican, or Folio's own folder) into the same plain records. For each article
+file it gives the house metadata (the keys :mod:`app.content.metadata` reads) and a body in
+plain Markdown or HTML, the engine's own constructs (Liquid, shortcodes, ``{filename}``)
+already translated; and for each post, the addresses the old site gave it. Rendering, media,
+links and writing never learn which engine a site came from.
+
+A :class:`SiteSource` is the site's configuration as the reader took it: plain, frozen and
+hashable, so that it travels to worker processes and is part of the pipeline's fingerprint (a
+changed ``_config.yml`` renders every file again).
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
+
+from app.content.problems import Notice
+from app.content.reader import RawArticle
+
+if TYPE_CHECKING:
+    from app.content.metadata import ArticleMeta
+
+FOLIO = "folio"
+ENGINES = (FOLIO, "jekyll", "hugo", "pelican")
+
+
+@dataclass(frozen=True)
+class SiteSource:
+    """The site an import reads: its engine and the settings its reader took from the site's
+    configuration, as canonical JSON (hashable, picklable, fingerprinted)."""
+
+    engine: str = FOLIO
+    settings_json: str = "{}"
+
+    @property
+    def settings(self) -> dict[str, Any]:
+        return _loaded(self.settings_json)
+
+    @classmethod
+    def of(cls, engine: str, settings: dict[str, Any]) -> SiteSource:
+        return cls(engine, json.dumps(settings, sort_keys=True, default=str))
+
+
+@cache
+def _loaded(text: str) -> dict[str, Any]:
+    loaded: dict[str, Any] = json.loads(text)
+    return loaded
+
+
+@dataclass
+class SiteConfig:
+    """A site's configuration as its reader found it: the source for the import, the house
+    settings it overrides (``timezone``, ``default_author``, ``static_dirs``,
+    ``math_inline_dollars``), and what a dry run tells the author."""
+
+    source: SiteSource
+    config_file: str  # the file the engine was recognised by, relative to the root
+    overrides: dict[str, Any] = field(default_factory=dict)
+    # Each setting taken, as "name: value" lines for the dry run.
+    taken: list[str] = field(default_factory=list)
+    # Settings the reader could not read (a Python expression in pelicanconf.py), by name,
+    # with the line of the configuration file.
+    unread: list[Notice] = field(default_factory=list)
+
+
+@dataclass
+class Translated:
+    """One article file as the reader gives it to the pipeline."""
+
+    raw: RawArticle  # house metadata keys, translated body, lines of the original file
+    # Exact paths on the old site that answer 301 to this post besides those the permalink
+    # settings give (`redirect_from`, Hugo's `aliases`, Pelican's `Save_as`).
+    addresses: list[str] = field(default_factory=list)
+    # Constructs of the engine met in the body: translated, and left as text, by name
+    # ("post_url", "highlight", "include"); each one left is also a notice at its line.
+    translated: Counter[str] = field(default_factory=Counter)
+    left: Counter[str] = field(default_factory=Counter)
+
+
+class EngineReader(Protocol):
+    """What the pipeline asks of an engine's reader. Implementations hold a SiteSource and
+    nothing else; they never touch the database."""
+
+    source: SiteSource
+
+    def discover(self, root: Path) -> list[str]:
+        """The article files of the site under ``root``, as sorted POSIX paths relative to
+        it: what the engine would publish (or hold back as drafts)."""
+
+    def is_page(self, rel: str) -> bool:
+        """Whether the file at ``rel`` is a page by where it lives (``type:`` may say
+        otherwise)."""
+
+    def read(self, text: str, rel: str) -> Translated:
+        """The decoded text of the file at ``rel``, as house metadata and a translated body.
+        Raises ContentError for a file that cannot be read at all."""
+
+    def old_addresses(self, meta: ArticleMeta, rel: str) -> list[str]:
+        """The paths the old site served this post or page at (from its permalink
+        settings), each starting with ``/``; the importer makes each answer 301."""
+
+    def site_redirects(self, tags: list[str], categories: list[str],
+                       authors: list[str]) -> dict[str, str]:
+        """Old site-wide addresses (feeds, tag, category and author pages) and where each
+        leads in Folio: ``{"/feed.xml": "/feed.xml", "/tag/python/": "/tags/python"}``.
+        Arguments are names as posts spell them."""
