@@ -89,6 +89,10 @@ class MetaSettings:
     timezone: str = "UTC"
     default_author: str = "Anonymous"
     math_inline_dollars: bool = True  # $...$ is inline maths
+    # The Markdown the site was written in: "folio" (Python-Markdown's), or "gfm" where a
+    # site's engine reads GitHub-flavoured Markdown (kramdown's GFM input, Hugo's goldmark):
+    # a list right after a paragraph, ~~strike~~ (app.content.render).
+    dialect: str = "folio"
     # First path segments Folio's own routes own (``tags``, ``search``...): no page may answer
     # under them. The app derives them from its URL map; empty, nothing is checked.
     reserved: frozenset[str] = frozenset()

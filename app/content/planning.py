@@ -112,6 +112,7 @@ def pipeline_fingerprint(settings: MetaSettings) -> bytes:
     """Everything besides the file's bytes that shapes a post: a change re-renders all."""
     parts = [_pipeline_source_digest(), settings.timezone, settings.default_author,
              settings.source.engine, settings.source.settings_json,
+             f"dialect={settings.dialect}",
              f"math_inline_dollars={settings.math_inline_dollars}",
              ",".join(sorted(settings.reserved)), ",".join(settings.static_dirs),
              ",".join(settings.served_static), f"media_max_bytes={settings.media_max_bytes}"]

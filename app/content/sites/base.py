@@ -98,8 +98,14 @@ class EngineReader(Protocol):
         """Whether the file at ``rel`` is a page by where it lives (``type:`` may say
         otherwise)."""
 
-    def read(self, text: str, rel: str) -> Translated:
-        """The decoded text of the file at ``rel``, as house metadata and a translated body.
+    def companions(self, rel: str) -> list[str]:
+        """Files whose text is part of the article at ``rel`` (a notebook's ``.nbdata`` or
+        ``.ipynb-meta`` metadata beside it), as paths relative to the root; the pipeline
+        reads those that exist, and a change to one imports the article again."""
+
+    def read(self, text: str, rel: str, companions: dict[str, str]) -> Translated:
+        """The decoded text of the file at ``rel``, as house metadata and a translated body;
+        ``companions``: the decoded text of each of :meth:`companions` that exists, by path.
         Raises ContentError for a file that cannot be read at all."""
 
     def old_addresses(self, meta: ArticleMeta, rel: str) -> list[str]:

@@ -31,7 +31,10 @@ class Reader:
     def is_page(self, rel: str) -> bool:
         return pages.in_pages_folder(rel)
 
-    def read(self, text: str, rel: str) -> Translated:
+    def companions(self, rel: str) -> list[str]:
+        return []
+
+    def read(self, text: str, rel: str, companions: dict[str, str]) -> Translated:
         return Translated(read_article(text))
 
     def old_addresses(self, meta: ArticleMeta, rel: str) -> list[str]:
