@@ -7,6 +7,7 @@ import os
 import sys
 import time
 from contextlib import nullcontext
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -18,6 +19,7 @@ from sqlalchemy.exc import OperationalError
 
 from app import caching, command_errors, database, locks, queries
 from app import config as config_module
+from app.content import sites
 from app.content.importer import ImportOptions, ImportReport, import_posts
 from app.content.metadata import MetaSettings
 from app.content.problems import Problem
@@ -114,6 +116,11 @@ def import_posts_command(path: Path | None, strict: bool, dry_run: bool, prune: 
     if not folder.is_dir():
         raise click.BadParameter(f"{folder} is not a folder", param_hint="CONTENT_DIR")
     config = current_app.config
+    try:
+        site = sites.detect(folder.resolve())
+    except sites.ConfigError as exc:
+        raise click.ClickException(str(Problem.from_error(
+            str(_display_path(folder) / exc.config_file), exc))) from None
     options = ImportOptions(
         strict=strict, dry_run=dry_run, prune=prune, workers=int(config["IMPORT_WORKERS"]),
         render_seconds=float(config["IMPORT_RENDER_SECONDS"]), site_url=config["SITE_URL"],
@@ -125,6 +132,9 @@ def import_posts_command(path: Path | None, strict: bool, dry_run: bool, prune: 
                               served_static=served_static_folders(current_app),
                               media_max_bytes=int(config["MEDIA_MAX_BYTES"])),
     )
+    options = replace(options, settings=sites.settings_for(site, options.settings))
+    if dry_run or site.source.engine != sites.FOLIO:
+        _describe_site(site, folder)
     # Before anything connects: connecting to an SQLite file that is not there creates it.
     command_errors.require_migrated(db.engine, MIGRATIONS_DIR)
     bar = _Bar(enabled=sys.stderr.isatty())
@@ -153,6 +163,20 @@ def import_posts_command(path: Path | None, strict: bool, dry_run: bool, prune: 
         _print_report(report, options)  # its last line is the summary: no log record again
     if report.errors:
         sys.exit(1)
+
+
+def _describe_site(site: sites.SiteConfig, folder: Path) -> None:
+    """Which engine's site this is and the settings taken from it; the settings it could not
+    read, as warnings naming their line."""
+    if site.source.engine == sites.FOLIO:
+        click.echo("Site: a folder of Folio articles")
+        return
+    click.echo(f"Site: {site.source.engine}, recognised by {site.config_file}")
+    for line in site.taken:
+        click.echo(f"  {line}")
+    for notice in site.unread:
+        click.echo(str(Problem.from_notice(str(_display_path(folder) / site.config_file),
+                                           notice)), err=True)
 
 
 def _display_path(folder: Path) -> Path:
@@ -190,6 +214,10 @@ def _print_report(report: ImportReport, options: ImportOptions) -> None:
                 click.echo(f"{verb}{label}: {rel}")
     for rel in report.missing:
         click.echo(f"file gone (kept; --prune removes it): {rel}")
+    for label, counts in (("translated", report.translated), ("left as text", report.left)):
+        if counts:
+            click.echo(f"{report.engine} constructs {label}: " + ", ".join(
+                f"{name} x{count}" for name, count in sorted(counts.items())))
     if options.strict and report.errors and not options.dry_run:
         click.echo(f"--strict: {len(report.errors)} invalid file(s); nothing was written.")
     elif not options.dry_run and not report.changes and not report.errors:

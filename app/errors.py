@@ -6,10 +6,11 @@ from __future__ import annotations
 import contextlib
 import logging
 
-from flask import Flask, Response, make_response, render_template
+from flask import Flask, Response, make_response, render_template, request
 from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
+from werkzeug.wrappers import Response as WerkzeugResponse
 
-from app import database
+from app import database, old_addresses
 from app.api import errors as api_errors
 from app.extensions import db
 
@@ -35,7 +36,11 @@ log = logging.getLogger(__name__)
 
 def register(app: Flask) -> None:
     @app.errorhandler(HTTPException)
-    def http_error(error: HTTPException) -> Response:
+    def http_error(error: HTTPException) -> Response | WerkzeugResponse:
+        if error.code == 404 and not api_errors.is_api_request():
+            moved = old_addresses.redirect_for(request)
+            if moved is not None:
+                return moved
         response = error_response(error)
         # Keep what the exception says besides its body: Allow on a 405, Retry-After on a 503.
         for name, value in error.get_headers():
@@ -46,7 +51,7 @@ def register(app: Flask) -> None:
     outage_log = database.ThrottledWarning(log, "database unavailable, answering 503",
                                            "database_unavailable", OUTAGE_LOG_INTERVAL)
 
-    def database_unavailable(error: Exception) -> Response:
+    def database_unavailable(error: Exception) -> Response | WerkzeugResponse:
         roll_back()
         outage_log.warning(error)
         return http_error(ServiceUnavailable(retry_after=RETRY_AFTER_SECONDS))

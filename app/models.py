@@ -98,6 +98,17 @@ related_posts = Table(
 )
 
 
+# Everyone who wrote a post, in the order its file names them; the first is also
+# ``Post.author`` (bylines, the API's author). A post written by one person has one row.
+post_authors = Table(
+    "post_authors",
+    Base.metadata,
+    Column("post_id", ForeignKey("posts.id", ondelete="CASCADE"), primary_key=True),
+    Column("position", Integer, primary_key=True),
+    Column("author_id", ForeignKey("authors.id"), nullable=False, index=True),
+)
+
+
 class Author(Base):
     __tablename__ = "authors"
 
@@ -152,6 +163,9 @@ class Post(Base):
     author_id: Mapped[int] = mapped_column(ForeignKey("authors.id"), index=True)
     category_id: Mapped[int | None] = mapped_column(ForeignKey("categories.id"), index=True)
     published_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    # Hugo's expiryDate: from this moment the post is gone from the site, as a scheduled one
+    # appears at its published_at.
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     reading_minutes: Mapped[int] = mapped_column(Integer)
     image: Mapped[str | None] = mapped_column(String(1000))
@@ -183,6 +197,9 @@ class Post(Base):
     image_media: Mapped[dict[str, Any] | None] = mapped_column(JSONDocument)
 
     author: Mapped[Author] = relationship(back_populates="posts")
+    authors: Mapped[list[Author]] = relationship(
+        secondary=post_authors, order_by=post_authors.c.position, viewonly=True
+    )
     category: Mapped[Category | None] = relationship(back_populates="posts")
     tags: Mapped[list[Tag]] = relationship(
         secondary=post_tags, back_populates="posts", order_by=post_tags.c.position
@@ -206,6 +223,20 @@ class PostAlias(Base):
     kind: Mapped[str] = mapped_column(String(20))
 
     post: Mapped[Post] = relationship(back_populates="aliases")
+
+
+class OldAddress(Base):
+    """A path the site's previous engine served (``/2019/05/01/hello.html``, a Hugo alias,
+    ``/feeds/all.atom.xml``): it answers 301 to the post's current address, or to
+    ``target`` for a site-wide one (a feed, a tag page)."""
+
+    __tablename__ = "old_addresses"
+
+    path: Mapped[str] = mapped_column(String(1000), primary_key=True)
+    post_id: Mapped[int | None] = mapped_column(
+        ForeignKey("posts.id", ondelete="CASCADE"), index=True
+    )
+    target: Mapped[str | None] = mapped_column(String(1000))
 
 
 class RemovedPost(Base):

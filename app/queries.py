@@ -26,11 +26,13 @@ from app.models import (
     Author,
     Category,
     MediaFile,
+    OldAddress,
     Post,
     PostAlias,
     PostLink,
     RemovedPost,
     Tag,
+    post_authors,
     post_tags,
     related_posts,
     utcnow,
@@ -44,13 +46,19 @@ AnySelect: TypeAlias = Select[*tuple[Any, ...]]
 
 
 def is_public(now: datetime) -> ColumnElement[bool]:
-    """The rule: a post or page readers can see at ``now``."""
-    return and_(Post.draft.is_(False), Post.published_at <= now)
+    """The rule: a post or page readers can see at ``now`` (published, not yet expired)."""
+    return and_(Post.draft.is_(False), Post.published_at <= now,
+                or_(Post.expires_at.is_(None), Post.expires_at > now))
 
 
 def is_listed(now: datetime) -> ColumnElement[bool]:
     """A public post (never a page): what lists, feeds, the archive and counts show."""
     return and_(Post.kind == POST, is_public(now))
+
+
+def expiring(now: datetime) -> ColumnElement[bool]:
+    """A public post or page that will leave the site by itself once its expiry comes."""
+    return and_(is_public(now), Post.expires_at.is_not(None))
 
 
 def is_scheduled(now: datetime) -> ColumnElement[bool]:
@@ -72,7 +80,8 @@ def _card_options() -> list[LoaderOption]:
     """What a post card shows: the heavy columns stay in the database."""
     return [
         defer(Post.source), defer(Post.html), defer(Post.toc), defer(Post.extra),
-        joinedload(Post.author), joinedload(Post.category), selectinload(Post.tags),
+        joinedload(Post.author), selectinload(Post.authors), joinedload(Post.category),
+        selectinload(Post.tags),
     ]
 
 
@@ -96,7 +105,8 @@ def filed_under(item: Filed) -> ColumnElement[bool]:
         return Post.id.in_(select(post_tags.c.post_id).where(post_tags.c.tag_id == item.id))
     if isinstance(item, Category):
         return Post.category_id == item.id
-    return Post.author_id == item.id
+    # Each of a post's authors has it on their page and feed, not only the first.
+    return Post.id.in_(select(post_authors.c.post_id).where(post_authors.c.author_id == item.id))
 
 
 def public_post(slug: str) -> Post | None:
@@ -104,7 +114,8 @@ def public_post(slug: str) -> Post | None:
     statement = (
         public_posts()
         .where(Post.slug == slug)
-        .options(joinedload(Post.author), joinedload(Post.category), selectinload(Post.tags))
+        .options(joinedload(Post.author), selectinload(Post.authors), joinedload(Post.category),
+                 selectinload(Post.tags))
     )
     return db.session.scalars(statement).first()
 
@@ -159,6 +170,19 @@ def mentioned_in(post: Post) -> Sequence[AnyRow]:
     return db.session.execute(statement).all()
 
 
+def old_address(paths: Sequence[str]) -> AnyRow | None:
+    """Where the first of ``paths`` the old site served leads now: a row of the public post or
+    page's slug, kind and address, or of a site-wide ``target`` (its post columns None)."""
+    statement = (
+        select(OldAddress.path, OldAddress.target, Post.slug, Post.kind, Post.path.label("page"))
+        .outerjoin(Post, and_(Post.id == OldAddress.post_id, is_public(utcnow())))
+        .where(OldAddress.path.in_(paths))
+    )
+    rows = {row.path: row for row in db.session.execute(statement)
+            if row.target is not None or row.slug is not None}
+    return next((rows[path] for path in paths if path in rows), None)
+
+
 def redirect_slug(old_slug: str) -> str | None:
     """The current slug of the public post that once answered at ``old_slug``."""
     statement = (
@@ -190,8 +214,10 @@ def _joined_to_posts(statement: AnySelect, model: Taxonomy) -> AnySelect:
     if model is Tag:
         return (statement.join(post_tags, post_tags.c.tag_id == Tag.id)
                 .join(Post, post_tags.c.post_id == Post.id))
-    link = Post.category_id if model is Category else Post.author_id
-    return statement.join(Post, link == model.id)
+    if model is Author:
+        return (statement.join(post_authors, post_authors.c.author_id == Author.id)
+                .join(Post, post_authors.c.post_id == Post.id))
+    return statement.join(Post, Post.category_id == model.id)
 
 
 def filed_item(model: Taxonomy, slug: str) -> Filed | None:
@@ -226,7 +252,8 @@ def posts_in_order(ids: Sequence[int]) -> list[Post]:
     if not ids:
         return []
     statement = select(Post).where(Post.id.in_(ids)).options(
-        defer(Post.source), joinedload(Post.author), joinedload(Post.category),
+        defer(Post.source), joinedload(Post.author), selectinload(Post.authors),
+        joinedload(Post.category),
         selectinload(Post.tags))
     found = {post.id: post for post in db.session.scalars(statement).unique()}
     return [found[post_id] for post_id in ids if post_id in found]
@@ -235,7 +262,8 @@ def posts_in_order(ids: Sequence[int]) -> list[Post]:
 def feed_posts(limit: int, item: Filed | None = None) -> Sequence[Post]:
     """The newest public posts in full, for a feed of the site or of one tag/category/author."""
     statement = public_posts().limit(limit).options(
-        defer(Post.source), joinedload(Post.author), joinedload(Post.category),
+        defer(Post.source), joinedload(Post.author), selectinload(Post.authors),
+        joinedload(Post.category),
         selectinload(Post.tags))
     if item is not None:
         statement = statement.where(filed_under(item))

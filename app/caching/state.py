@@ -88,8 +88,13 @@ def database_version() -> str:
 def load_state(version: str) -> ContentState:
     now = utcnow()
     latest = db.session.scalar(select(func.max(Post.published_at)).where(queries.is_public(now)))
-    upcoming = db.session.scalar(select(func.min(Post.published_at)).where(
+    # The next moment the public site changes by itself: a scheduled post appears, or an
+    # expiring one goes (cached pages must not outlive either).
+    appearing = db.session.scalar(select(func.min(Post.published_at)).where(
         queries.is_scheduled(now)))
+    leaving = db.session.scalar(select(func.min(Post.expires_at)).where(queries.expiring(now)))
+    changes = [m for m in (appearing, leaving) if m is not None]
+    upcoming = min(changes) if changes else None
     imported = db.session.scalar(select(func.max(ImportRun.finished_at)))
     moments = [m for m in (latest, imported) if m is not None]
     last_modified = max(moments) if moments else datetime(2000, 1, 1, tzinfo=UTC)

@@ -11,11 +11,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from app.content import files, media, sites, workers
+from app.content import media, sites, workers
 from app.content.links import FoundLink, find_links
 from app.content.media import MediaFile
 from app.content.metadata import IMAGE_KEYS, ArticleMeta, MetaSettings, reading_minutes
-from app.content.planning import digest, pipeline_fingerprint
+from app.content.planning import digest, pipeline_fingerprint, read_sources
 from app.content.problems import ContentError, Notice
 from app.content.reader import article_body, decode
 
@@ -77,12 +77,14 @@ class Built:
     notices: list[Notice] = field(default_factory=list)  # the post imports all the same
 
 
-def _body(text: str, rel: str, settings: MetaSettings) -> tuple[str, int]:
+def _body(text: str, rel: str, settings: MetaSettings,
+          companions: dict[str, bytes]) -> tuple[str, int]:
     """The body to render and its first line: a foreign site's translated by its reader (which
     reads the file whole again), a Folio file's as written, its frontmatter not parsed again."""
     if not settings.foreign:
         return article_body(text)
-    raw = sites.reader_for(settings.source).read(text, rel).raw
+    texts = {name: decode(companion)[0] for name, companion in companions.items()}
+    raw = sites.reader_for(settings.source).read(text, rel, texts).raw
     return raw.body, raw.body_line
 
 
@@ -91,12 +93,13 @@ def build_file(job: BuildJob) -> Built:
     from app.content.render import plain_text, render_markdown
 
     try:
-        data = files.read_source(Path(job.folder), job.rel)
-        if digest(pipeline_fingerprint(job.settings), data) != job.digest:
+        data, companions = read_sources(Path(job.folder), job.rel,
+                                        sites.reader_for(job.settings.source))
+        if digest(pipeline_fingerprint(job.settings), data, companions) != job.digest:
             raise ContentError(1, "the file changed while it was being imported",
                                "run the import again")
         text, _ = decode(data)
-        body, body_line = _body(text, job.rel, job.settings)
+        body, body_line = _body(text, job.rel, job.settings, companions)
     except ContentError as exc:
         return Built(job.rel, error=exc)
     except Exception as exc:
@@ -104,7 +107,8 @@ def build_file(job: BuildJob) -> Built:
     try:
         with workers.time_limit(job.render_seconds):
             rendered = render_markdown(body, title=job.meta.title,
-                                       inline_dollars=job.settings.math_inline_dollars)
+                                       inline_dollars=job.settings.math_inline_dollars,
+                                       dialect=job.settings.dialect)
     except ContentError as exc:
         return Built(job.rel, error=ContentError(body_line + exc.line - 1, exc.message,
                                                  exc.hint))

@@ -64,7 +64,8 @@ def import_posts(session: Session, folder: Path, options: ImportOptions | None =
     options = options or ImportOptions()
     progress = progress or NoProgress()
     started = time.perf_counter()
-    report = ImportReport(folder=str(display if display is not None else folder))
+    report = ImportReport(folder=str(display if display is not None else folder),
+                          engine=options.settings.source.engine)
     try:
         paths = sites.reader_for(options.settings.source).discover(folder)
         existing = writing.existing_posts(session)
@@ -124,7 +125,8 @@ def _apply(session: Session, folder: Path, plans: list[Plan], existing: dict[str
     applied as planned (``--strict`` and a file that failed to render or a broken link, or a
     renamed post or moved page that failed to render)."""
     removed = report.removed if options.prune else []
-    book = link_graph.address_book(session, existing, plans, removed, options.site_url)
+    book = link_graph.address_book(session, existing, plans, removed, options.site_url,
+                                   options.settings.source.settings.get("base_url", ""))
     linker = link_graph.Linker(book, existing, report, options.strict)
     if removed:
         pruned = [existing[rel].id for rel in removed]
@@ -157,6 +159,9 @@ def _apply(session: Session, folder: Path, plans: list[Plan], existing: dict[str
     failed_rels = {plan.rel for plan in failed}
     linker.finish(session, [plan for plan in plans if plan.rel not in failed_rels])
     files.store(workers.worker_count(options.workers), progress, report)
+    if options.settings.foreign:
+        reader = sites.reader_for(options.settings.source)
+        writing.write_site_redirects(session, reader.site_redirects(*writing.names(session)))
     if options.strict and report.errors:
         raise _NothingWritten
     if options.prune:

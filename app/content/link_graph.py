@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from itertools import islice
 from typing import TypeVar
+from urllib.parse import unquote
 
 from sqlalchemy import ColumnElement, delete, insert, select, update
 from sqlalchemy.orm import Session
@@ -25,8 +26,10 @@ from app.content.links import (
     AddressBook,
     FoundLink,
     anchor_problem,
+    claim_old_links,
     draft_problem,
     element_ids,
+    find_links,
     resolve,
     rewrite_links,
     shown,
@@ -34,7 +37,7 @@ from app.content.links import (
 from app.content.planning import Existing, Plan
 from app.content.problems import Notice, Problem
 from app.content.report import ImportReport
-from app.models import Post, PostAlias, PostLink, RemovedPost
+from app.models import OldAddress, Post, PostAlias, PostLink, RemovedPost
 
 T = TypeVar("T")
 Reporter = Callable[[str, Notice], None]  # a problem at a source path
@@ -65,11 +68,12 @@ class BrokenLink:
 
 
 def address_book(session: Session, existing: dict[str, Existing], plans: Sequence[Plan],
-                 removed: Iterable[str] = (), site_url: str = "") -> AddressBook:
+                 removed: Iterable[str] = (), site_url: str = "",
+                 old_site_url: str = "") -> AddressBook:
     """The site as it will be once ``plans`` are written and the posts of the files
     ``removed`` are gone: every post's slug and draft flag by source path, the old slugs and
     aliases leading to each, and the slugs answering 410."""
-    book = AddressBook(site_url)
+    book = AddressBook(site_url, old_site_url=old_site_url)
     gone = {existing[rel].id: existing[rel].slug for rel in removed}
     planned = {plan.post_id: plan for plan in plans if plan.post_id is not None}
     drafts = set(session.scalars(select(Post.id).where(Post.draft.is_(True))))
@@ -92,7 +96,21 @@ def address_book(session: Session, existing: dict[str, Existing], plans: Sequenc
             book.removed.add(slug)
         elif post_id in rel_of and not (post_id in planned and kind == "alias"):
             book.moved.setdefault(slug, rel_of[post_id])
+    _add_old_paths(session, book, plans, rel_of, planned)
     return book
+
+
+def _add_old_paths(session: Session, book: AddressBook, plans: Sequence[Plan],
+                   rel_of: dict[int, str], planned: dict[int, Plan]) -> None:
+    """The addresses posts had on the site's previous engine: the stored ones of posts this
+    import leaves as they are, and those the plans give."""
+    for path, post_id in session.execute(select(OldAddress.path, OldAddress.post_id)
+                                         .where(OldAddress.post_id.is_not(None))):
+        if post_id in rel_of and post_id not in planned:
+            book.old_paths[path] = rel_of[post_id]
+    for plan in plans:
+        for path in plan.meta.old_addresses:
+            book.old_paths[unquote(path)] = plan.rel
 
 
 class Linker:
@@ -110,6 +128,7 @@ class Linker:
 
     def relink(self, plan: Plan, post: BuiltPost) -> BuiltPost:
         """``post`` with its links to articles leading to their current addresses."""
+        post = self._claim_old_links(post)
         new_hrefs = {}
         for position, link in enumerate(post.links):
             resolution = resolve(link, plan.rel, self.book)
@@ -122,6 +141,14 @@ class Linker:
             if resolution.problem is not None:
                 self._report(plan.rel, resolution.problem)
         return replace(post, html=rewrite_links(post.html, new_hrefs)) if new_hrefs else post
+
+    def _claim_old_links(self, post: BuiltPost) -> BuiltPost:
+        """Links to posts' addresses on the site's previous engine, as links to their files
+        (the worker that rendered ``post`` knew no other post's old address)."""
+        claimed = claim_old_links(post.html, self.book)
+        if claimed == post.html:
+            return post
+        return replace(post, html=claimed, links=tuple(find_links(claimed, post.text, 1)))
 
     def removing(self, session: Session, post_ids: list[int]) -> None:
         """Report the links of the posts that stay to the posts ``post_ids``, about to go."""

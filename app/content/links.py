@@ -78,6 +78,10 @@ class AddressBook:
     slugs: dict[str, str] = field(default_factory=dict)  # current slug -> source path
     moved: dict[str, str] = field(default_factory=dict)  # old slug or alias -> source path
     removed: set[str] = field(default_factory=set)  # slugs answering 410 Gone
+    # A site moved in from another engine: the paths its posts had there, and the address
+    # it was served at (``https://blog.example.com/``), so links to either lead to the posts.
+    old_paths: dict[str, str] = field(default_factory=dict)  # old path -> source path
+    old_site_url: str = ""
 
     def add(self, rel: str, slug: str, draft: bool = False, page: str | None = None) -> None:
         self.posts[rel] = Address(slug, draft, page)
@@ -93,6 +97,59 @@ class AddressBook:
         """``path`` without the path of ``SITE_URL`` (a site served under ``/blog``)."""
         prefix = urlsplit(self.site_url).path.rstrip("/")
         return path[len(prefix):] if prefix and path.startswith(prefix + "/") else path
+
+
+def claim_old_links(page_html: str, book: AddressBook) -> str:
+    """``page_html`` with each link to a post's address on the old site (``/post/hello/``,
+    ``https://blog.example.com/2019/05/01/hello.html``) written as a link to the post's source
+    file, which :func:`resolve` then leads to the post's current address. Other links, and
+    links to pages of the old site that no post had, stay as they are."""
+    if not book.old_paths:
+        return page_html
+
+    def claim(match: re.Match[str]) -> str:
+        href = html.unescape(match.group(2))
+        source = _old_post(href, book) if not is_article_link(href) else None
+        if source is None:
+            return match.group(0)
+        return match.group(1) + html.escape(source) + match.group(3)
+
+    return _A_HREF.sub(claim, page_html)
+
+
+def _old_post(href: str, book: AddressBook) -> str | None:
+    """``/<source path>#anchor`` of the post the old site served at ``href``, if any."""
+    parts = _split(href)
+    if parts is None or parts.scheme.lower() not in ("", *WEB_SCHEMES):
+        return None
+    if parts.netloc or parts.scheme:
+        if not on_site(parts, book.old_site_url) and not book.on_site(parts):
+            return None
+    elif not parts.path.startswith("/"):
+        return None
+    path = unquote(parts.path) or "/"
+    prefix = urlsplit(book.old_site_url).path.rstrip("/")
+    candidates = [path] + ([path[len(prefix):]] if prefix and path.startswith(prefix + "/")
+                           else [])
+    for candidate in candidates:
+        for spelling in old_spellings(candidate):
+            source = book.old_paths.get(spelling)
+            if source is not None:
+                return "/" + source + (f"#{parts.fragment}" if parts.fragment else "")
+    return None
+
+
+def old_spellings(path: str) -> list[str]:
+    """The spellings of one old address: the engines wrote ``/post/x/``,
+    ``/post/x/index.html`` and ``/post/x`` for the same page."""
+    found = [path]
+    if path.endswith("/index.html"):
+        found += [path.removesuffix("index.html"), path.removesuffix("/index.html")]
+    elif path.endswith("/"):
+        found += [path.rstrip("/"), path + "index.html"]
+    else:
+        found += [path + "/", path + "/index.html"]
+    return [p for p in dict.fromkeys(found) if p]
 
 
 def on_site(parts: SplitResult, site_url: str) -> bool:

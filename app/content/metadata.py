@@ -258,6 +258,7 @@ def normalise(raw: RawArticle, filename: str, settings: MetaSettings, *,
         excerpt=fields.read(EXCERPT_KEYS, _excerpt),
         draft=_is_draft(fields),
         aliases=fields.read(ALIAS_KEYS, _aliases, []),
+        old_addresses=fields.read(ALIAS_KEYS, _alias_paths, []),
         toc=_wants_toc(fields),
         kind=kind,
         extra=to_json_safe({k: v for k, v in raw.meta.items() if k not in MODELLED_KEYS
@@ -594,6 +595,15 @@ def _aliases(value: Any) -> list[str]:
         if slug and slug not in slugs:
             slugs.append(slug)
     return slugs
+
+
+def _alias_paths(value: Any) -> list[str]:
+    """The aliases written as paths on the site (``/2019/old-name/``): each answers 301 at
+    exactly that path, besides ``/posts/<slug>`` of the slug it ends in."""
+    items = value if isinstance(value, list) else [value]
+    paths = [str(item).strip() for item in items if isinstance(item, str | int)]
+    return list(dict.fromkeys(path for path in paths
+                              if path.startswith("/") and not path.startswith("//")))
 
 
 def to_json_safe(value: Any, depth: int = 0) -> Any:

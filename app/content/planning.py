@@ -15,6 +15,7 @@ import datetime as dt
 import hashlib
 import os
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from functools import cache
 from importlib.metadata import version
@@ -82,6 +83,9 @@ class Examined:
     meta: ArticleMeta | None = None
     notices: list[Notice] = field(default_factory=list)
     errors: list[ContentError] = field(default_factory=list)
+    # The site engine's constructs its body held, translated or left as text, by name.
+    translated: Counter[str] = field(default_factory=Counter)
+    left: Counter[str] = field(default_factory=Counter)
 
 
 @dataclass
@@ -131,8 +135,23 @@ def _pipeline_source_digest() -> str:
     return code.hexdigest()
 
 
-def digest(fingerprint: bytes, data: bytes) -> str:
-    return hashlib.sha256(fingerprint + data).hexdigest()
+def digest(fingerprint: bytes, data: bytes, companions: dict[str, bytes] | None = None) -> str:
+    """The hash a post keeps of what it was built from: the pipeline, its file's bytes, and
+    those of its companion files (a notebook's metadata beside it)."""
+    code = hashlib.sha256(fingerprint + data)
+    for rel, companion in sorted((companions or {}).items()):
+        code.update(b"\x00" + rel.encode() + b"\x00" + companion)
+    return code.hexdigest()
+
+
+def read_sources(folder: Path, rel: str,
+                 reader: sites.EngineReader) -> tuple[bytes, dict[str, bytes]]:
+    """The bytes of the article ``rel`` and of each of its companion files that exists."""
+    companions = {}
+    for companion in reader.companions(rel):
+        if os.path.isfile(os.path.join(folder, companion)):
+            companions[companion] = files.read_source(folder, companion)
+    return files.read_source(folder, rel), companions
 
 
 def source_stamp(fingerprint: bytes, info: os.stat_result, started_ns: int) -> str | None:
@@ -150,6 +169,7 @@ def examine(folder: Path, paths: list[str], existing: dict[str, Existing], setti
     unchanged ones in ``report``. A file whose stamp matches costs one stat; any other is read
     and hashed, and unchanged if its hash matches."""
     fingerprint = pipeline_fingerprint(settings)
+    reader = sites.reader_for(settings.source)
     started_ns = time.time_ns()
     changed: list[tuple[str, str, str | None]] = []
     unreadable: list[Examined] = []
@@ -158,13 +178,13 @@ def examine(folder: Path, paths: list[str], existing: dict[str, Existing], setti
     for rel in paths:
         known = existing.get(rel)
         try:
-            stamp = _stamp(folder, rel, fingerprint, started_ns)
+            stamp = _stamp(folder, rel, fingerprint, started_ns, reader.companions(rel))
             media_current = known is not None and _media_current(folder, known, media_stamps)
             if known is not None and media_current and stamp is not None \
                     and known.stamp == stamp:
                 report.unchanged += 1
                 continue
-            file_digest = digest(fingerprint, files.read_source(folder, rel))
+            file_digest = digest(fingerprint, *read_sources(folder, rel, reader))
         except ContentError as exc:
             unreadable.append(Examined(rel, "", errors=[exc]))
             continue
@@ -198,12 +218,23 @@ def _media_current(folder: Path, known: Existing, seen: dict[str, bool]) -> bool
     return True
 
 
-def _stamp(folder: Path, rel: str, fingerprint: bytes, started_ns: int) -> str | None:
+def _stamp(folder: Path, rel: str, fingerprint: bytes, started_ns: int,
+           companions: list[str]) -> str | None:
     try:
         info = os.stat(os.path.join(folder, rel))
     except OSError:
         return None  # read_source says why
-    return source_stamp(fingerprint, info, started_ns)
+    stamp = source_stamp(fingerprint, info, started_ns)
+    for companion in companions:  # rare: a notebook's metadata file
+        try:
+            other = source_stamp(fingerprint, os.stat(os.path.join(folder, companion)),
+                                 started_ns)
+        except OSError:
+            other = "absent"
+        if stamp is None or other is None:
+            return None
+        stamp = hashlib.sha256(f"{stamp}|{other}".encode()).hexdigest()[:60]
+    return stamp
 
 
 def examine_file(job: tuple[str, str, str, MetaSettings]) -> Examined:
@@ -211,8 +242,13 @@ def examine_file(job: tuple[str, str, str, MetaSettings]) -> Examined:
     folder, rel, file_digest, settings = job
     result = Examined(rel, file_digest)
     try:
-        result.meta, _, result.notices = parse_article(files.read_source(Path(folder), rel), rel,
-                                                       settings)
+        data, companions = read_sources(Path(folder), rel, sites.reader_for(settings.source))
+        result.meta, translated, result.notices = read_translated(data, rel, settings,
+                                                                  companions)
+        result.translated, result.left = translated.translated, translated.left
+        if digest(pipeline_fingerprint(settings), data, companions) != file_digest:
+            raise ContentError(1, "the file changed while it was being imported",
+                               "run the import again")
     except ContentError as exc:
         result.errors = [exc]
     except InvalidArticle as exc:
@@ -232,18 +268,22 @@ def parse_article(data: bytes, rel: str,
     return meta, translated.raw, notices
 
 
-def read_translated(data: bytes, rel: str,
-                    settings: MetaSettings) -> tuple[ArticleMeta, Translated, list[Notice]]:
-    """:func:`parse_article`, with what the site's reader translated and left."""
+def read_translated(data: bytes, rel: str, settings: MetaSettings,
+                    companions: dict[str, bytes] | None = None,
+                    ) -> tuple[ArticleMeta, Translated, list[Notice]]:
+    """:func:`parse_article`, with what the site's reader translated and left; ``companions``:
+    the bytes of the article's companion files (:func:`read_sources`)."""
     from app.content.render import template_tag_notice  # only for files that changed
 
     text, notices = decode(data)
     reader = sites.reader_for(settings.source)
-    translated = reader.read(text, rel)
+    translated = reader.read(text, rel, {name: decode(companion)[0]
+                                         for name, companion in (companions or {}).items()})
     raw = translated.raw
     meta, meta_notices = normalise(raw, files.article_name(rel), settings,
                                    in_pages_folder=reader.is_page(rel))
-    meta.old_addresses = _unique(translated.addresses + reader.old_addresses(meta, rel))
+    meta.old_addresses = _unique(meta.old_addresses + translated.addresses
+                                 + reader.old_addresses(meta, rel))
     # A foreign site's reader says what it left untranslated, construct by construct.
     tag_notice = None if settings.foreign else template_tag_notice(raw.body, raw.body_line)
     notices += raw.notices + meta_notices + ([tag_notice] if tag_notice else [])
@@ -267,6 +307,8 @@ def plan(examined: list[Examined], existing: dict[str, Existing], present: set[s
     addresses = _Addresses(existing, present, changed, prune)
     plans: list[Plan] = []
     for item in examined:
+        report.translated.update(item.translated)
+        report.left.update(item.left)
         for error in item.errors:
             report.errors.append(Problem.from_error(report.where(item.rel), error))
         report.warnings += [Problem.from_notice(report.where(item.rel), n) for n in item.notices]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -37,6 +38,12 @@ class ImportReport:
     written: bool = False
     media_added: int = 0  # files (images with their variants count once) new to the store
     media_removed: int = 0  # files no post referenced any more, pruned
+    # A site written for another engine (app.content.sites): its engine, and the constructs
+    # of that engine met in the files read (Liquid tags, shortcodes, {filename} links),
+    # translated or left as text, by name.
+    engine: str = "folio"
+    translated: Counter[str] = field(default_factory=Counter)
+    left: Counter[str] = field(default_factory=Counter)
 
     @property
     def changes(self) -> int:
@@ -55,6 +62,11 @@ class ImportReport:
         files = ""
         if self.media_added or self.media_removed:
             files = f" (files: {self.media_added} stored, {self.media_removed} removed)"
+        constructs = ""
+        if self.translated or self.left:
+            constructs = (f" ({self.engine} constructs: {self.translated.total()} translated, "
+                          f"{self.left.total()} left as text)")
         return (f"{len(self.added)} added, {len(self.updated)} updated, {self.unchanged} "
-                f"unchanged, {len(self.removed)} removed{files}, {len(self.warnings)} "
-                f"warnings, {len(self.errors)} errors in {self.seconds:.2f} s")
+                f"unchanged, {len(self.removed)} removed{files}{constructs}, "
+                f"{len(self.warnings)} warnings, {len(self.errors)} errors in "
+                f"{self.seconds:.2f} s")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import UTC
 from pathlib import Path
+from urllib.parse import unquote
 
 from sqlalchemy import delete, insert, or_, select, update
 from sqlalchemy.orm import Session
@@ -22,6 +23,7 @@ from app.models import (
     Author,
     Category,
     ImportRun,
+    OldAddress,
     Post,
     PostAlias,
     PostLink,
@@ -29,12 +31,14 @@ from app.models import (
     RemovedPost,
     SearchDocument,
     Tag,
+    post_authors,
     post_tags,
     related_posts,
     utcnow,
 )
 
 NamedModel = type[Author] | type[Category] | type[Tag]
+MAX_OLD_ADDRESS = 1000  # OldAddress.path
 
 
 def existing_posts(session: Session) -> dict[str, Existing]:
@@ -90,7 +94,7 @@ class Names:
         self.session = session
         self.spelling: dict[NamedModel, dict[str, str]] = {Author: {}, Category: {}, Tag: {}}
         for plan in sorted(plans, key=lambda p: (p.meta.published_at or utcnow(), p.rel)):
-            names: dict[NamedModel, list[str]] = {Author: [plan.meta.author], Tag: plan.meta.tags,
+            names: dict[NamedModel, list[str]] = {Author: _authors(plan), Tag: plan.meta.tags,
                      Category: [plan.meta.category] if plan.meta.category else []}
             for model, values in names.items():
                 for name in values:
@@ -115,8 +119,13 @@ class Names:
         return known
 
 
+def _authors(plan: Plan) -> list[str]:
+    return plan.meta.authors or [plan.meta.author]
+
+
 def write_batch(session: Session, batch: list[tuple[Plan, BuiltPost]], names: Names) -> None:
-    """Insert or update the posts of ``batch``, with their tags, aliases and search text."""
+    """Insert or update the posts of ``batch``, with their tags, authors, aliases, old
+    addresses and search text."""
     now = utcnow()
     rows = []
     for plan, built in batch:
@@ -126,6 +135,7 @@ def write_batch(session: Session, batch: list[tuple[Plan, BuiltPost]], names: Na
             "category_id": names.id_of(Category, meta.category) if meta.category else None,
             # A page with no date is as new as this version of its file.
             "published_at": meta.published_at or now, "updated_at": meta.updated_at,
+            "expires_at": meta.expires_at,
             "reading_minutes": meta.reading_minutes or built.reading_minutes,
             "image": built.image, "image_alt": meta.image_alt, "image_media": built.image_media,
             "excerpt": meta.excerpt or built.excerpt,
@@ -146,6 +156,8 @@ def write_batch(session: Session, batch: list[tuple[Plan, BuiltPost]], names: Na
     if old:
         old_ids = [plan.post_id for plan, _ in old]
         session.execute(delete(post_tags).where(post_tags.c.post_id.in_(old_ids)))
+        session.execute(delete(post_authors).where(post_authors.c.post_id.in_(old_ids)))
+        session.execute(delete(OldAddress).where(OldAddress.post_id.in_(old_ids)))
         # The frontmatter's aliases are written again below; the slugs of earlier renames
         # are not in the file, and must keep leading to the post.
         session.execute(delete(PostAlias).where(PostAlias.post_id.in_(old_ids),
@@ -156,6 +168,10 @@ def write_batch(session: Session, batch: list[tuple[Plan, BuiltPost]], names: Na
              for plan, _ in batch for position, tag in enumerate(plan.meta.tags)]
     if links:
         session.execute(insert(post_tags), links)
+    session.execute(insert(post_authors), [
+        {"post_id": plan.post_id, "author_id": names.id_of(Author, name), "position": position}
+        for plan, _ in batch for position, name in enumerate(_authors(plan))])
+    _write_old_addresses(session, batch)
     aliases = [{"slug": alias, "post_id": plan.post_id, "kind": "alias"}
                for plan, _ in batch for alias in plan.aliases]
     if aliases:
@@ -176,6 +192,32 @@ def _write_search_documents(session: Session, batch: list[tuple[Plan, BuiltPost]
             "body": built.search_text,
         })
     session.execute(insert(SearchDocument), documents)
+
+
+def _write_old_addresses(session: Session, batch: list[tuple[Plan, BuiltPost]]) -> None:
+    """Each old path leads to the post that claims it; of two posts claiming one path, the
+    later written (a path is one redirect)."""
+    claimed = {unquote(path): plan.post_id for plan, _ in batch
+               for path in plan.meta.old_addresses if len(unquote(path)) <= MAX_OLD_ADDRESS}
+    if not claimed:
+        return
+    paths = list(claimed)
+    for start in range(0, len(paths), 500):  # SQLite's bound-parameter cap
+        session.execute(delete(OldAddress).where(OldAddress.path.in_(paths[start:start + 500])))
+    session.execute(insert(OldAddress), [{"path": path, "post_id": post_id, "target": None}
+                                         for path, post_id in claimed.items()])
+
+
+def write_site_redirects(session: Session, redirects: dict[str, str]) -> None:
+    """The old site's site-wide addresses (feeds, tag and category pages), replacing the last
+    import's; a post's own old address is never overwritten by one."""
+    session.execute(delete(OldAddress).where(OldAddress.post_id.is_(None)))
+    taken = set(session.scalars(select(OldAddress.path)))
+    wanted = {unquote(path): target for path, target in redirects.items()}
+    rows = [{"path": path, "post_id": None, "target": target} for path, target in wanted.items()
+            if path not in taken and path != target and len(path) <= MAX_OLD_ADDRESS]
+    if rows:
+        session.execute(insert(OldAddress), rows)
 
 
 def free_swapped_slugs(session: Session, plans: list[Plan],
@@ -216,6 +258,8 @@ def remove_posts(session: Session, post_ids: list[int]) -> None:
     slugs += session.execute(
         select(PostAlias.slug).where(PostAlias.post_id.in_(post_ids))).scalars()
     session.execute(delete(post_tags).where(post_tags.c.post_id.in_(post_ids)))
+    session.execute(delete(post_authors).where(post_authors.c.post_id.in_(post_ids)))
+    session.execute(delete(OldAddress).where(OldAddress.post_id.in_(post_ids)))
     session.execute(delete(PostAlias).where(PostAlias.post_id.in_(post_ids)))
     # Links to a removed post stay known, leading nowhere: `flask check-links` lists them.
     session.execute(delete(PostLink).where(PostLink.source_id.in_(post_ids)))
@@ -231,12 +275,19 @@ def remove_posts(session: Session, post_ids: list[int]) -> None:
     session.execute(insert(RemovedPost), [{"slug": s, "removed_at": now} for s in slugs])
 
 
+def names(session: Session) -> tuple[list[str], list[str], list[str]]:
+    """Every tag, category and author name of the site, as stored."""
+    return (list(session.scalars(select(Tag.name))), list(session.scalars(select(Category.name))),
+            list(session.scalars(select(Author.name))))
+
+
 def collect_orphans(session: Session) -> None:
     """Tags, categories and authors left without posts go."""
     session.execute(delete(Tag).where(~Tag.id.in_(select(post_tags.c.tag_id))))
     session.execute(delete(Category).where(
         ~Category.id.in_(select(Post.category_id).where(Post.category_id.is_not(None)))))
-    session.execute(delete(Author).where(~Author.id.in_(select(Post.author_id))))
+    session.execute(delete(Author).where(~Author.id.in_(select(post_authors.c.author_id)),
+                                         ~Author.id.in_(select(Post.author_id))))
 
 
 def record_run(session: Session, folder: Path, report: ImportReport) -> None:

@@ -80,6 +80,8 @@ def _entry(post: Post) -> dict[str, Any]:
         "html": absolute_links(post.html, url),
         "image": absolute(post.image) if post.image else None,
         "author_url": absolute_url("authors.detail", slug=post.author.slug),
+        "authors": [(author.name, absolute_url("authors.detail", slug=author.slug))
+                    for author in post.authors or [post.author]],
         "tag_urls": [(tag.name, absolute_url("tags.detail", slug=tag.slug)) for tag in post.tags],
     }
 
@@ -106,7 +108,7 @@ def _json_item(post: Post, entry: dict[str, Any]) -> dict[str, Any]:
         "content_html": entry["html"],
         "summary": post.excerpt,
         "date_published": post.published_at.isoformat(),
-        "authors": [{"name": post.author.name, "url": entry["author_url"]}],
+        "authors": [{"name": name, "url": url} for name, url in entry["authors"]],
         "tags": [tag.name for tag in post.tags],
     }
     if post.updated_at:

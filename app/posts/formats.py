@@ -1,5 +1,6 @@
-"""Each post page's other forms: ``/posts/<slug>.md`` (the Markdown source as written) and
-``/posts/<slug>.json`` (the API's document of the post), under the page's own rules: an old
+"""Each post page's other forms: ``/posts/<slug>.md`` (the Markdown source as written),
+``/posts/<slug>.ipynb`` (a notebook post's source) and ``/posts/<slug>.json`` (the API's
+document of the post), under the page's own rules: an old
 slug moves for good to the same form of the new one, a pruned post is gone, anything not
 published is not found.
 
@@ -22,6 +23,16 @@ from app.posts.blueprint import bp
 def markdown(slug: str) -> Response:
     post = _published(slug, "posts.markdown")
     return Response(post.source, mimetype="text/markdown")
+
+
+@bp.get("/posts/<slug:slug>.ipynb")
+def notebook(slug: str) -> Response:
+    """A notebook post's source, as its author wrote it (never run on the server)."""
+    post = _published(slug, "posts.notebook")
+    if not post.source_path.endswith(".ipynb"):
+        abort(404)
+    return Response(post.source, mimetype="application/x-ipynb+json", headers={
+        "Content-Disposition": f'attachment; filename="{post.slug}.ipynb"'})
 
 
 @bp.get("/posts/<slug:slug>.json")

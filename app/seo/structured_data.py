@@ -30,8 +30,9 @@ def blog_posting(post: Post) -> dict[str, Any]:
         "description": post.excerpt,
         "datePublished": post.published_at.isoformat(),
         "dateModified": (post.updated_at or post.published_at).isoformat(),
-        "author": {"@type": "Person", "name": post.author.name,
-                   "url": absolute_url("authors.detail", slug=post.author.slug)},
+        "author": [{"@type": "Person", "name": author.name,
+                    "url": absolute_url("authors.detail", slug=author.slug)}
+                   for author in post.authors or [post.author]],
         "publisher": {"@type": "Organization", "name": current_app.config["SITE_NAME"],
                       "url": absolute_url("posts.index")},
         "inLanguage": current_app.config["SITE_LANGUAGE"],

@@ -21,7 +21,7 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from app.content.problems import Notice
+from app.content.problems import ContentError, Notice
 from app.content.reader import RawArticle
 
 if TYPE_CHECKING:
@@ -52,6 +52,17 @@ class SiteSource:
 def _loaded(text: str) -> dict[str, Any]:
     loaded: dict[str, Any] = json.loads(text)
     return loaded
+
+
+class ConfigError(ContentError):
+    """The site's configuration file cannot be read: the import stops before it starts."""
+
+    def __init__(self, config_file: str, line: int, message: str, hint: str = "") -> None:
+        super().__init__(line, message, hint)
+        self.config_file = config_file  # relative to the site's root
+
+    def __reduce__(self) -> tuple[type[ConfigError], tuple[str, int, str, str]]:  # type: ignore[override]
+        return (ConfigError, (self.config_file, self.line, self.message, self.hint))
 
 
 @dataclass
