@@ -16,6 +16,8 @@ pixels). This module runs in the worker that rendered the post; the importer sto
 
 from __future__ import annotations
 
+import base64
+import binascii
 import difflib
 import hashlib
 import html
@@ -26,7 +28,7 @@ import re
 import stat
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache, lru_cache, partial
 from importlib.metadata import version
 from typing import TYPE_CHECKING, Any
@@ -75,6 +77,18 @@ _SVG_TAG = re.compile(rb"<svg\b[^>]*>", re.IGNORECASE)
 _SVG_LENGTH = re.compile(r"^\s*([0-9.]+)\s*(px)?\s*$")
 _NAME_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
+# An image written into the article's own text as a data: URI (a notebook's plots, a Markdown
+# cell's attachments) is stored like a file beside the article: pages stay small, and the
+# picture gets its size and variants. Only these types, only base64.
+EMBEDDED_IMAGE = re.compile(r"data:image/(png|jpeg|gif|webp|svg\+xml);base64,", re.IGNORECASE)
+_EMBEDDED_SUFFIXES = {"png": ".png", "jpeg": ".jpg", "gif": ".gif", "webp": ".webp",
+                      "avif": ".avif", "svg+xml": ".svg"}
+_BASE64_WHITESPACE = re.compile(r"[\t\n\r ]+")
+# Its stamp: the bytes are part of the article's text, so the article's own stamp says when
+# they change. Its served name depends on the bytes alone, as the store keeps one name a digest.
+EMBEDDED = "embedded"
+EMBEDDED_STEM = "embedded"
+
 
 @dataclass(frozen=True)
 class MediaFile:
@@ -88,6 +102,8 @@ class MediaFile:
     stamp: str | None  # planning.source_stamp's kind: a change renders the post again
     image: ImageInfo | None = None  # a raster image's
     svg_size: tuple[int, int] | None = None
+    # The bytes of an image embedded in the article's text (a data: URI), which no file holds.
+    data: bytes | None = field(default=None, repr=False, compare=False)
 
     @property
     def url(self) -> str:
@@ -196,9 +212,10 @@ def attach_media(page_html: str, body: str, body_line: int, rel: str, site: Site
             result.image_address = result.image.src
     lines = LineFinder(body, body_line)
     images_seen = 1 if result.image is not None else 0
+    embedded_seen = 0
 
     def rewrite(match: re.Match[str]) -> str:
-        nonlocal images_seen
+        nonlocal images_seen, embedded_seen
         element = match.group(1).lower()
         attributes = _attributes(match.group(2) or "")
         changed = False
@@ -207,8 +224,17 @@ def attach_media(page_html: str, body: str, body_line: int, rel: str, site: Site
             if not address:
                 continue
             written = html.unescape(address)
-            found = _resolve(written, rel, site, certain=element != "a",
-                             line=partial(lines.line_of, written), result=result)
+            if element == "img" and name == "src" and is_embedded_image(written):
+                embedded_seen += 1
+                found = _embedded(written, f"{rel}#image-{embedded_seen}", site,
+                                  partial(lines.line_of, _needle(written)), result)
+                if found is None:
+                    attributes.pop("src")  # not kept as a page-sized data: URI
+                    images_seen += 1
+                    return _tag(element, attributes)
+            else:
+                found = _resolve(written, rel, site, certain=element != "a",
+                                 line=partial(lines.line_of, written), result=result)
             if found is not None:
                 files[found.source] = found
                 attributes[name] = html.escape(found.url)
@@ -226,6 +252,59 @@ def attach_media(page_html: str, body: str, body_line: int, rel: str, site: Site
     result.errors = list({error.message: error for error in reversed(result.errors)}.values())
     result.errors.reverse()
     return result
+
+
+def is_embedded_image(address: str) -> bool:
+    """Whether ``address`` is an image written as a base64 data: URI that Folio stores."""
+    return EMBEDDED_IMAGE.match(address) is not None
+
+
+def _needle(address: str) -> str:
+    """A piece of an embedded image's base64 to find its line by: from the middle, since every
+    PNG starts and ends with the same bytes."""
+    middle = len(address) // 2
+    return address[middle:middle + 48]
+
+
+def _embedded(address: str, source: str, site: Site, line: Callable[[], int],
+              result: MediaResult) -> MediaFile | None:
+    """The image of the data: URI ``address`` as a file named ``source`` (the article's path
+    and the image's place in it), or None when it cannot be served, an error in ``result``."""
+    try:
+        return read_embedded(address, source, site.max_bytes)
+    except ContentError as exc:
+        result.errors.append(ContentError(line(), exc.message, exc.hint))
+        return None
+
+
+def read_embedded(address: str, source: str, max_bytes: int) -> MediaFile:
+    """The image written as the data: URI ``address``, decoded and hashed as a file named
+    ``source``, its bytes carried along: the media store writes them as it writes a file's.
+
+    Raises ContentError for a type Folio does not store, bytes that are not base64, more bytes
+    than ``max_bytes``, and an image Folio cannot read.
+    """
+    match = EMBEDDED_IMAGE.match(address)
+    if match is None:
+        raise ContentError(1, "an embedded image (a data: URI) must be a base64 PNG, JPEG, "
+                           "GIF, WebP or SVG image")
+    kind = match.group(1).lower()
+    what = f"an embedded {kind.split('+')[0].upper()} image"
+    payload = _BASE64_WHITESPACE.sub("", address[match.end():])
+    if len(payload) // 4 * 3 > max_bytes:
+        raise ContentError(1, f"{what} is about {len(payload) // 4 * 3:,} bytes, more than the "
+                           f"{max_bytes:,} Folio accepts (MEDIA_MAX_BYTES)",
+                           "make the image smaller, or raise MEDIA_MAX_BYTES")
+    try:
+        data = base64.b64decode(payload, validate=True)
+    except (binascii.Error, ValueError):
+        raise ContentError(1, f"{what} is not valid base64") from None
+    found = _described(source, EMBEDDED_STEM + _EMBEDDED_SUFFIXES[kind], data, EMBEDDED, what)
+    if found.image is not None and found.image.format != kind:
+        # Named by what the bytes are, not what the URI claims: the type it is served with.
+        name = EMBEDDED_STEM + _EMBEDDED_SUFFIXES[found.image.format]
+        found = replace(found, name=name, content_type=content_type_of(name))
+    return replace(found, data=data)
 
 
 def _attributes(text: str) -> dict[str, str | None]:
@@ -381,9 +460,15 @@ def _read(folder: str, source: str, max_bytes: int, size: int, mtime_ns: int,
                            "make the file smaller, or raise MEDIA_MAX_BYTES")
     with open(real, "rb") as handle:
         data = handle.read(max_bytes + 1)
-    digest = media_digest(data)
-    name = served_name(source)
-    content_type = content_type_of(name)
+    young = mtime_ns >= time.time_ns() - int(RACY_SECONDS * 1e9)
+    return _described(source, served_name(source), data,
+                      None if young else media_stamp(size, mtime_ns, inode), source)
+
+
+def _described(source: str, name: str, data: bytes, stamp: str | None,
+               what: str) -> MediaFile:
+    """``data`` hashed, typed and (an image) measured, as the file ``source`` served as
+    ``name``. Raises ContentError, naming it ``what``, for an image Folio cannot read."""
     image = svg_size = None
     suffix = posixpath.splitext(name)[1]
     if suffix in RASTER_SUFFIXES:
@@ -392,13 +477,12 @@ def _read(folder: str, source: str, max_bytes: int, size: int, mtime_ns: int,
         try:
             image = images.inspect(data)
         except images.ImageError as exc:
-            raise ContentError(1, f"{source} {exc}",
+            raise ContentError(1, f"{what} {exc}",
                                "replace it with a PNG, JPEG, GIF or WebP image") from None
     elif suffix == ".svg":
         svg_size = svg_dimensions(data)
-    young = mtime_ns >= time.time_ns() - int(RACY_SECONDS * 1e9)
-    return MediaFile(source, digest, name, content_type, len(data),
-                     None if young else media_stamp(size, mtime_ns, inode), image, svg_size)
+    return MediaFile(source, media_digest(data), name, content_type_of(name), len(data), stamp,
+                     image, svg_size)
 
 
 def media_stamp(size: int, mtime_ns: int, inode: int) -> str:
@@ -412,6 +496,8 @@ def still_as_read(folder: str, source: str, stamp: str | None) -> bool:
     """Whether the file at ``source`` is as an import saw it: unchanged, or still missing."""
     if stamp == MISSING:
         return not os.path.lexists(os.path.join(folder, source))
+    if stamp == EMBEDDED:
+        return True  # in the article's own text, which has a stamp of its own
     return stamp is not None and current_stamp(folder, source) == stamp
 
 

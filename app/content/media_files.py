@@ -27,8 +27,11 @@ def process_file(job: tuple[str, MediaFile]) -> Processed:
     variants. Runs in a worker process; never raises for what the file holds."""
     folder, file = job
     try:
-        with open(os.path.join(folder, file.source), "rb") as handle:
-            data = handle.read(file.size + 1)
+        if file.data is not None:  # an image embedded in the article's text (a notebook's)
+            data = file.data
+        else:
+            with open(os.path.join(folder, file.source), "rb") as handle:
+                data = handle.read(file.size + 1)
         if media_digest(data) != file.digest:
             return Processed(file.digest, problem=f"{file.source} changed while it was being "
                              "imported")
