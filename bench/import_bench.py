@@ -1,59 +1,77 @@
 #!/usr/bin/env python3
-"""Benchmark `flask import-posts` (cold, no-change and 1%-changed re-imports) against Pelican.
+"""Benchmark `flask import-posts` (cold, no-change and 1%-changed re-imports) against Pelican,
+and the import of three real sites written for Jekyll, Hugo and Pelican.
 
 Usage (from anywhere; paths are resolved from this file):
 
     python3 bench/import_bench.py [--sizes 1000,10000] [--skip-pelican]
-                                  [--skip-lil-log | --lil-log-only] [--readme]
+                                  [--skip-sites | --sites-only]
+                                  [--sites jekyll-lil-log,hugo-jessfraz,pelican-pybites]
+                                  [--readme]
 
-For each corpus size N the script:
+(`--skip-lil-log` and `--lil-log-only`, the options' former names, still work: they are
+`--skip-sites` and `--sites-only`.)
+
+Unless --sites-only, for each corpus size N the script:
 
 1. generates N articles in the house format (bare, unquoted front-matter values, about 30% of
-   them not valid YAML) with `<shared>/bench/gen_corpus.py N DIR --quote never`, then writes
-   the cover images their front matter names (`image: /static/images/x.jpg`, 30 distinct
-   files, which gen_corpus.py does not write; Folio reports each missing one as an error and
-   stores the article without its image): 1200x800 JPEGs made with Pillow by the importer's
-   interpreter, at DIR/static/images/;
-2. creates a fresh SQLite database, runs `flask db upgrade`, then times three runs of
+   them not valid YAML) with `<shared>/bench/gen_corpus.py N DIR --quote never`. Their front
+   matter names cover images (`image: /static/images/x.jpg`) that gen_corpus.py does not
+   write: Folio reports each missing one as an error and stores the article without it, so
+   the import does the same work as Pelican's build, which processes no image;
+2. creates a fresh SQLite database, runs `flask db upgrade`, then times four runs of
    `flask import-posts DIR` with `STATIC_DIRS=.` (DIR is the site's root): a cold import, a
-   re-import with nothing changed, and a re-import after appending a paragraph to the body of
-   N/100 files (every 100th file in name order);
+   re-import with nothing changed, a re-import after appending a paragraph to one file, and a
+   re-import after appending a paragraph to the body of N/100 other files (every 100th file in
+   name order);
 3. unless --skip-pelican, builds the same corpus (`gen_corpus.py --pelican`) with Pelican from
    a private virtualenv (`bench/.work/venv-pelican`, created with pip on first use) and the
    settings in `bench/pelicanconf.py`.
 
-Then, unless --skip-lil-log, an image-heavy site: the Jekyll blog
-`<shared>/corpora/sites/jekyll-lil-log/` (37 posts, about 500 images under `assets/`). Its
-`_posts/` and `assets/` are copied to bench/.work/lil-log/ (the shared folder is only read).
-Folio does not translate Liquid yet, so in the copied posts two stand-ins for the Jekyll reader
-(LIQUID_PATH and THEME_IMAGE below) turn
-- the Liquid around a path, `{{ '/assets/x.png' | relative_url }}` (either quotes) or
-  `{{ site.baseurl }}/assets/x.png`, into the plain path `/assets/x.png`;
-- a bare front-matter `image: "x.png"`, which the site's theme shows from `/assets/images/`,
-  into `image: "/assets/images/x.png"`.
-The copy is imported with `STATIC_DIRS=.` (its root is the static area) into a fresh database:
-a cold import and a no-change re-import, then the posts and the media files stored are counted
-in the database. Errors in the posts (other Liquid, broken links) are counted, not fatal; no
-media file stored at all fails the step.
+Then, unless --skip-sites, each real site of `<shared>/corpora/sites/` chosen by --sites (all
+three by default, in this order):
+- `jekyll-lil-log` (Jekyll, `_config.yml`; image-heavy: 37 posts, about 500 images),
+- `hugo-jessfraz` (Hugo, `config.toml`),
+- `pelican-pybites` (Pelican, `pelicanconf.py`).
+Each is imported in place, from its root: `flask import-posts <shared>/corpora/sites/<site>`,
+with no STATIC_DIRS: the importer recognises the engine by its configuration file, takes the
+static folders from the site's settings and translates Liquid, shortcodes and `{filename}`
+links itself. The shared folder is only read, never copied or written. For each site: a fresh
+SQLite database (`bench/.work/folio-site-<site>.sqlite3`, `flask db upgrade`), a timed cold
+import, then a timed no-change re-import; then the database is read: posts and pages (the
+`kind` column of `posts`), distinct media digests (source files) and media rows (variants
+included). The errors and warnings are the counts in the cold import's summary line; the engine
+is the one the importer says it recognised (`Site: jekyll, recognised by _config.yml`). Exit
+status 1 of an import ("some files had errors") is counted, not fatal, as long as the import
+printed its summary line. A site fails (exit status 1 of this script, the report still printed)
+when a step fails, or the importer recognised another engine than the site's, or it imported no
+post or page, or stored no media file.
 
 Every step reports wall seconds and the peak memory of its whole process tree (the root process
 and all descendants, e.g. multiprocessing workers), sampled every 20 ms from /proc as the sum of
 Pss (/proc/PID/smaps_rollup, falling back to VmRSS from /proc/PID/status).
 
-The result is a Markdown table plus the 10,000-post targets (cold import faster than Pelican,
-no-change re-import under 2 s, peak memory under 300 MB), the image-heavy site's table and
-targets (no-change re-import under 1 s, peak memory under 300 MB) and the machine facts.
-With --readme the text between `<!-- import-bench:start -->` and `<!-- import-bench:end -->`
-in README.md at the repository root is replaced with that report.
+The report is a Markdown table of the corpora plus the 10,000-post targets (cold import no
+slower than before as a ratio to Pelican, no-change and one-file-edit re-imports under 1 s,
+peak memory under 300 MB); then one table of the sites, a row per site (engine, posts / pages,
+media files and rows, errors, warnings, cold and no-change seconds, peak MB), and the targets
+of issue 12, point 15: the lil-log cold import under 60 s, every site's no-change re-import
+under 1 s, every site's peak memory under 300 MB (each "met", "MISSED" or "not measured"; a
+no-change re-import that imported posts again, because the files or the importer's code in
+app/content/ changed during the run, is "not measured" and named in the notes); then the
+machine facts and the summary line of each import. With --readme the text between
+`<!-- import-bench:start -->` and `<!-- import-bench:end -->` in README.md at the repository
+root is replaced with that report.
 
 Environment:
-    FOLIO_SHARED  folder holding bench/gen_corpus.py and corpora/sites/jekyll-lil-log
+    FOLIO_SHARED  folder holding bench/gen_corpus.py and corpora/sites/
                   (default: <repo>/../shared)
 
 Work files (corpora, databases, Pelican output and venv) go to bench/.work/, which is git-ignored.
 The importer runs with the interpreter running this script if it has Flask installed, otherwise
-with <repo>/.venv/bin/python.  Exit status: 0 when every step ran, 1 when a step failed (the
-report is still printed), 2 on bad usage.
+with <repo>/.venv/bin/python, with LOG_FORMAT=text (the bench reads its summary line).  Exit
+status: 0 when every step ran, 1 when a step failed (the report is still printed), 2 on bad
+usage or without the shared folder.
 """
 
 import argparse
@@ -146,37 +164,24 @@ for path in sys.argv[3:]:
     image.filter(ImageFilter.SMOOTH).save(path, quality=85)
 """
 
-LIL_LOG = Path("corpora", "sites", "jekyll-lil-log")  # under the shared folder
-LIL_LOG_PARTS = ("_posts", "assets")  # what the bench copies: the posts and their images
-LIL_LOG_TARGET_NOCHANGE_S = 1.0
-# Until the importer's Jekyll reader translates Liquid, the bench strips the Liquid that wraps
-# a site-absolute path, leaving the path Folio looks up in STATIC_DIRS:
-#   {{ '/assets/images/a.png' | relative_url }}  (single or double quotes) -> /assets/images/a.png
-#   {{ site.baseurl }}/assets/images/a.png                                 -> /assets/images/a.png
-# `{{- ... -}}` (Liquid's whitespace control) is accepted too. Anything else, such as
-# `{{ site.baseurl }}{% post_url ... %}`, is left as it is.
-LIQUID_PATH = re.compile(
-    r"""\{\{-?\s*(?P<quote>['"])(?P<path>/[^'"{}]*)(?P=quote)\s*\|\s*relative_url\s*-?\}\}"""
-    r"""|\{\{-?\s*site\.baseurl\s*-?\}\}(?=/)"""
-)
-# The site's theme shows a post's front-matter `image: "a.png"` from /assets/images/
-# (_includes/head.html: `{% assign rel_path = '/assets/images/' | append: page.image %}`), while
-# Folio reads `image` as a path like any other; so the bench prefixes that folder:
-#   image: "a.png"  ->  image: "/assets/images/a.png"
-# Only a bare file name in the front matter is rewritten, never a path or a URL.
-THEME_IMAGE_FOLDER = "/assets/images/"
-THEME_IMAGE = re.compile(
-    r"""^(?P<key>image:[ \t]*)(?P<quote>['"]?)(?P<name>[^/'"\s:]+)(?P=quote)[ \t]*$""",
-    re.MULTILINE,
-)
+SITES_DIR = Path("corpora", "sites")  # under the shared folder
+# The real sites (issue 12), by folder name, in the order they run: the engine the importer
+# must recognise each one by (its `Site: <engine>, recognised by <file>` line).
+SITES = {"jekyll-lil-log": "jekyll", "hugo-jessfraz": "hugo", "pelican-pybites": "pelican"}
+IMAGE_HEAVY_SITE = "jekyll-lil-log"  # 37 posts, about 500 images
+# Issue 12, point 15 (wall seconds, start-up included, on 2 cores).
+TARGET_SITE_COLD_S = 60.0  # the image-heavy site's cold import
+TARGET_SITE_NOCHANGE_S = 1.0  # every site's no-change re-import
 _IMPORT_ERRORS = re.compile(r"\b(\d+) errors?\b")
+_IMPORT_WARNINGS = re.compile(r"\b(\d+) warnings?\b")
 _IMPORT_CHANGES = re.compile(r"\b(\d+) added, (\d+) updated\b")
+# What the importer prints first for a site written for another engine (app/cli.py).
+_SITE_LINE = re.compile(r"^Site: (\S+), recognised by (.+?)\s*$", re.MULTILINE)
+IMPORT_SUMMARY_PREFIX = "Import: "
 # The importer leaves a file modified less than this before it starts without a stamp, to be
 # read again next time (git's "racy clean" rule, app/content/planning.py): the bench lets the
 # files it has just written age this long before a cold import, as an author's files would.
 RACY_SECONDS = 2.0
-# A problem line the importer prints on stderr: `path:line: error: message`.
-_ERROR_LINE = re.compile(r"^(.+?):\d+: error: ", re.MULTILINE)
 
 
 class StepError(Exception):
@@ -379,6 +384,13 @@ def change_one_percent(corpus: Path, besides: Path | None = None) -> int:
     return len(files)
 
 
+def let_files_age(written_at: float) -> None:
+    """Wait until files written at `written_at` (time.time()) are RACY_SECONDS old."""
+    delay = written_at + RACY_SECONDS + 0.1 - time.time()
+    if delay > 0:
+        time.sleep(delay)
+
+
 # ---------------------------------------------------------------- Folio
 
 
@@ -393,11 +405,17 @@ def folio_python() -> Path:
     raise StepError(f"Flask-Migrate is not importable from {sys.executable}; no {venv_python}")
 
 
-def folio_env(db_path: Path) -> dict[str, str]:
-    """The importer's environment: this database, and the imported folder's root as its static
-    area (site-absolute paths such as /static/images/a.jpg or /assets/a.png are under it)."""
+def folio_env(db_path: Path, static_dirs: str | None = ".") -> dict[str, str]:
+    """The importer's environment: this database, text logs (the bench reads the summary
+    line), and ``static_dirs`` as STATIC_DIRS: by default the imported folder's root (so that
+    site-absolute paths such as /static/images/a.jpg are under it); None leaves STATIC_DIRS
+    unset, for a site whose engine's reader takes its static folders from the site itself."""
     env = dict(os.environ)
-    env.update(DATABASE_URL=f"sqlite:///{db_path.resolve()}", FLASK_APP="wsgi", STATIC_DIRS=".")
+    env.update(DATABASE_URL=f"sqlite:///{db_path.resolve()}", FLASK_APP="wsgi",
+               LOG_FORMAT="text")
+    env.pop("STATIC_DIRS", None)
+    if static_dirs is not None:
+        env["STATIC_DIRS"] = static_dirs
     env.pop("FLASK_DEBUG", None)
     # Bytecode cached, as in a checkout by default and in the image (compiled at build): a
     # shell with PYTHONDONTWRITEBYTECODE set would add compiling Folio to every start-up.
@@ -419,12 +437,14 @@ class FolioRuns:
                                            self.changed))
 
 
-def fresh_database(db_path: Path, python: Path) -> tuple[dict[str, str], list[Arg]]:
-    """An empty SQLite database at ``db_path``, migrated: the importer's environment and
-    its ``flask`` command."""
+def fresh_database(
+    db_path: Path, python: Path, static_dirs: str | None = "."
+) -> tuple[dict[str, str], list[Arg]]:
+    """An empty SQLite database at ``db_path``, migrated: the importer's environment (see
+    folio_env) and its ``flask`` command."""
     for suffix in ("", "-journal", "-wal", "-shm"):
         Path(f"{db_path}{suffix}").unlink(missing_ok=True)
-    env = folio_env(db_path)
+    env = folio_env(db_path, static_dirs)
     flask: list[Arg] = [python, "-m", "flask"]
     run_step("flask db upgrade", [*flask, "db", "upgrade"], env=env)
     return env, flask
@@ -436,7 +456,7 @@ def bench_folio(n: int, shared: Path, python: Path) -> FolioRuns:
     # The cover images the generated front matter names are not written: the import does the
     # same work as before the media store (and as Pelican, which processes no image), each
     # cover reported as a missing file and its post imported. bench/serve_bench.py writes
-    # them; the lil-log run below is the image-heavy case.
+    # them; the real sites below are the image-heavy case.
     written_at = time.time()
     env, flask = fresh_database(WORK / f"folio-{n}.sqlite3", python)
     # Exit status 1 means "some files were invalid": the import itself completed.
@@ -500,51 +520,7 @@ def bench_pelican(n: int, shared: Path, exe: Path) -> RunResult:
     return result
 
 
-# ---------------------------------------------------------------- an image-heavy Jekyll site
-
-
-def rewrite_liquid_paths(text: str) -> tuple[str, int]:
-    """The text with the Liquid around site-absolute paths removed (see LIQUID_PATH), and the
-    number of expressions rewritten."""
-    return LIQUID_PATH.subn(lambda match: match.group("path") or "", text)
-
-
-def rewrite_theme_image(text: str) -> tuple[str, int]:
-    """The text with a bare front-matter `image` name given the theme's folder (see
-    THEME_IMAGE), and 1 if it was rewritten, else 0. The body is left alone."""
-    if not text.startswith("---"):
-        return text, 0
-    end = text.find("\n---", 3)
-    if end == -1:
-        return text, 0
-
-    def prefixed(match: re.Match[str]) -> str:
-        quote = match["quote"]
-        return f"{match['key']}{quote}{THEME_IMAGE_FOLDER}{match['name']}{quote}"
-
-    head, count = THEME_IMAGE.subn(prefixed, text[:end])
-    return head + text[end:], count
-
-
-def prepare_lil_log(source: Path, dest: Path) -> tuple[int, int]:
-    """Copy the site's posts and assets to a fresh dest, rewrite the Liquid around paths and
-    the front-matter image names in the posts, and return how many of each were rewritten.
-    Nothing under source changes."""
-    missing = [part for part in LIL_LOG_PARTS if not (source / part).is_dir()]
-    if missing:
-        raise StepError(f"{source} lacks {', '.join(missing)}")
-    fresh_dir(dest)
-    for part in LIL_LOG_PARTS:
-        shutil.copytree(source / part, dest / part)
-    paths = images = 0
-    for post in sorted((dest / "_posts").glob("*.md")):
-        original = post.read_text(encoding="utf-8")
-        text, path_count = rewrite_liquid_paths(original)
-        text, image_count = rewrite_theme_image(text)
-        if text != original:
-            post.write_text(text, encoding="utf-8")
-        paths, images = paths + path_count, images + image_count
-    return paths, images
+# ---------------------------------------------------------------- the importer's summary line
 
 
 def import_changes(summary: str) -> int:
@@ -553,27 +529,40 @@ def import_changes(summary: str) -> int:
     return int(match.group(1)) + int(match.group(2)) if match else 0
 
 
-def let_files_age(written_at: float) -> None:
-    """Wait until files written at `written_at` (time.time()) are RACY_SECONDS old."""
-    delay = written_at + RACY_SECONDS + 0.1 - time.time()
-    if delay > 0:
-        time.sleep(delay)
-
-
 def import_errors(summary: str) -> int:
     """The error count in the importer's summary line (`..., 3 errors in 1.20 s`), 0 if none."""
     match = _IMPORT_ERRORS.search(summary)
     return int(match.group(1)) if match else 0
 
 
-def count_rows(db_path: Path) -> tuple[int, int, int]:
-    """Posts, distinct media digests (source files) and media rows (variants included)."""
+def import_warnings(summary: str) -> int:
+    """The warning count in the importer's summary line (`..., 5 warnings, ...`), 0 if none."""
+    match = _IMPORT_WARNINGS.search(summary)
+    return int(match.group(1)) if match else 0
+
+
+# ---------------------------------------------------------------- the real sites
+
+
+def recognised_engine(stdout: str) -> tuple[str, str]:
+    """The engine the importer recognised and the file it recognised it by, from its
+    `Site: jekyll, recognised by _config.yml` line; ("folio", "") when it printed none (a
+    folder of Folio articles)."""
+    match = _SITE_LINE.search(stdout)
+    return (match.group(1), match.group(2)) if match else ("folio", "")
+
+
+def count_rows(db_path: Path) -> tuple[int, int, int, int]:
+    """Posts, pages (the `kind` column of `posts`), distinct media digests (source files) and
+    media rows (variants included)."""
     with closing(sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)) as conn:
-        (posts,) = conn.execute("select count(*) from posts").fetchone()
+        posts, pages = conn.execute(
+            "select coalesce(sum(kind <> 'page'), 0), coalesce(sum(kind = 'page'), 0) from posts"
+        ).fetchone()
         digests, rows = conn.execute(
             "select count(distinct digest), count(*) from media_files"
         ).fetchone()
-    return posts, digests, rows
+    return posts, pages, digests, rows
 
 
 @dataclass
@@ -582,10 +571,8 @@ class SiteRuns:
 
     cold: RunResult
     nochange: RunResult
-    sources: int  # article files in _posts/
-    liquid_paths: int  # Liquid expressions around paths rewritten in the copy
-    theme_images: int  # front-matter image names given the theme's folder
     posts: int
+    pages: int
     media_digests: int
     media_rows: int
 
@@ -594,60 +581,85 @@ class SiteRuns:
         return max(self.cold.peak_mb, self.nochange.peak_mb)
 
     @property
+    def engine(self) -> tuple[str, str]:
+        return recognised_engine(self.cold.stdout)
+
+    @property
     def errors(self) -> int:
         return import_errors(self.cold.summary())
 
     @property
-    def error_files(self) -> int:
-        return len(set(_ERROR_LINE.findall(self.cold.stderr)))
+    def warnings(self) -> int:
+        return import_warnings(self.cold.summary())
 
 
-def bench_lil_log(shared: Path, python: Path) -> SiteRuns:
-    """Cold and no-change imports of the lil-log copy; StepError when no media was stored."""
-    source = shared / LIL_LOG
-    if not source.is_dir():
-        raise StepError(f"{source} not found (set FOLIO_SHARED)")
-    site = WORK / "lil-log"
-    paths, images = prepare_lil_log(source, site)
-    written_at = time.time()
-    sources = len(list((site / "_posts").glob("*.md")))
-    log(
-        f"  copied {sources} posts and assets/ to {site}; rewrote {paths} Liquid paths "
-        f"and {images} front-matter image names"
-    )
-    db_path = WORK / "folio-lil-log.sqlite3"
-    env, flask = fresh_database(db_path, python)
-    # Exit status 1 means "some files had errors": counted in the report, not a failure.
-    importer: list[Arg] = [*flask, "import-posts", site]
-    let_files_age(written_at)
-    cold = run_step("cold import (lil-log)", importer, env=env, ok_codes=(0, 1))
-    nochange = run_step("no-change re-import (lil-log)", importer, env=env, ok_codes=(0, 1))
-    posts, digests, rows = count_rows(db_path)
-    log(f"  {posts} posts, {digests} media files ({rows} rows with variants) stored")
-    return SiteRuns(cold, nochange, sources, paths, images, posts, digests, rows)
+def run_import(name: str, cmd: Sequence[Arg], env: dict[str, str]) -> RunResult:
+    """A timed import. Exit status 1 ("some files had errors") is a completed import when the
+    importer printed its summary line; another status, or no summary line, is a StepError."""
+    result = run_step(name, cmd, env=env, ok_codes=(0, 1))
+    if not result.summary().startswith(IMPORT_SUMMARY_PREFIX):
+        raise StepError(
+            f"{name}: exit status {result.returncode} without the import's summary line\n"
+            f"{result.failure_output()}"
+        )
+    return result
+
+
+def bench_site(shared: Path, name: str, python: Path) -> SiteRuns:
+    """Cold and no-change imports of a real site from its root in the shared folder, read in
+    place (never copied), into a fresh database; then what the database holds."""
+    root = shared / SITES_DIR / name
+    if not root.is_dir():
+        raise StepError(f"{root} not found (set FOLIO_SHARED)")
+    db_path = WORK / f"folio-site-{name}.sqlite3"
+    # No STATIC_DIRS: the engine's reader takes the static folders from the site.
+    env, flask = fresh_database(db_path, python, static_dirs=None)
+    importer: list[Arg] = [*flask, "import-posts", root]
+    cold = run_import(f"cold import ({name})", importer, env)
+    nochange = run_import(f"no-change re-import ({name})", importer, env)
+    posts, pages, digests, rows = count_rows(db_path)
+    log(f"  {posts} posts, {pages} pages, {digests} media files ({rows} rows with variants)")
+    return SiteRuns(cold, nochange, posts, pages, digests, rows)
 
 
 @dataclass
-class LilLogResult:
+class SiteResult:
+    name: str
     runs: SiteRuns | None = None
     errors: list[str] = field(default_factory=list)
 
 
-def run_lil_log(shared: Path, python: Path | None) -> LilLogResult:
-    """The image-heavy case; a failed step, or no media file stored, is recorded as an error."""
-    res = LilLogResult()
-    log("== lil-log (Jekyll, image-heavy): Folio")
+def site_problems(name: str, runs: SiteRuns) -> list[str]:
+    """What makes a site's completed imports a failure: another engine recognised than the
+    site's, no post or page imported, no media file stored."""
+    problems = []
+    engine, _ = runs.engine
+    expected = SITES.get(name)
+    summary = runs.cold.summary()
+    if expected and engine != expected:
+        problems.append(f"recognised as {engine}, not {expected}; cold import: {summary}")
+    if runs.posts + runs.pages == 0:
+        problems.append(f"no post or page imported; cold import: {summary}")
+    if runs.media_digests == 0:
+        problems.append(f"no media file stored; cold import: {summary}")
+    return problems
+
+
+def run_site(shared: Path, name: str, python: Path | None) -> SiteResult:
+    """One real site; a failed step, or a problem of site_problems, is recorded as an error."""
+    res = SiteResult(name)
+    log(f"== {name} ({SITES.get(name, 'unknown engine')}): Folio")
     try:
         if python is None:
             raise StepError("no Python with Flask available")
-        res.runs = bench_lil_log(shared, python)
+        res.runs = bench_site(shared, name, python)
     except StepError as exc:
         log(f"  FAILED: {exc}")
-        res.errors.append(f"lil-log import: {exc}")
-    if res.runs is not None and res.runs.media_digests == 0:
-        message = f"lil-log: no media file stored; cold import: {res.runs.cold.summary()}"
-        log(f"  FAILED: {message}")
-        res.errors.append(message)
+        res.errors.append(f"import: {exc}")
+    if res.runs is not None:
+        for problem in site_problems(name, res.runs):
+            log(f"  FAILED: {problem}")
+            res.errors.append(problem)
     return res
 
 
@@ -754,55 +766,91 @@ def machine_facts(python: Path | None, pelican: str | None) -> str:
     return "Machine: " + "; ".join(parts) + "."
 
 
-def render_lil_log(res: LilLogResult) -> str:
-    """The image-heavy site's table row and its targets."""
-    r = res.runs
+def _engine_cell(runs: SiteRuns) -> str:
+    engine, config_file = runs.engine
+    return f"{engine} (`{config_file}`)" if config_file else engine
+
+
+def render_site_table(sites: Sequence[SiteResult]) -> str:
+    """A row per site: what the importer recognised and stored, and the two imports."""
     rows = [
-        "| site | posts imported / files | media files (rows with variants) | errors "
+        "| site | engine | posts / pages | media files (rows with variants) | errors | warnings "
         "| cold import s | no-change re-import s | peak MB |",
-        "|---|---:|---:|---:|---:|---:|---:|",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
-    cells = ["lil-log (Jekyll)"]
-    if r:
-        cells += [
-            f"{r.posts} / {r.sources}",
-            f"{r.media_digests} ({r.media_rows})",
-            f"{r.errors} in {r.error_files} files",
-            _s(r.cold.wall_s),
-            _s(r.nochange.wall_s),
-            _mb(r.peak_mb),
-        ]
-        redone = import_changes(r.nochange.summary())
-        nochange = (
-            _verdict(None, f"{r.nochange.wall_s:.2f} s, but {redone} posts were imported again")
-            if redone
-            else _verdict(
-                r.nochange.wall_s < LIL_LOG_TARGET_NOCHANGE_S, f"{r.nochange.wall_s:.2f} s"
-            )
-        )
-        peak = _verdict(r.peak_mb < TARGET_PEAK_MB, f"{r.peak_mb:.0f} MB")
-        media = _verdict(r.media_digests > 0, f"{r.media_digests} files")
+    for res in sites:
+        r = res.runs
+        if r:
+            cells = [
+                res.name,
+                _engine_cell(r),
+                f"{r.posts} / {r.pages}",
+                f"{r.media_digests} ({r.media_rows})",
+                str(r.errors),
+                str(r.warnings),
+                _s(r.cold.wall_s),
+                _s(r.nochange.wall_s),
+                _mb(r.peak_mb),
+            ]
+        else:
+            cells = [res.name, "—"] + ["failed"] * 7
+        rows.append("| " + " | ".join(cells) + " |")
+    return "\n".join(rows)
+
+
+def _site_nochange_verdict(res: SiteResult) -> str:
+    r = res.runs
+    if r is None:
+        return _verdict(None, "its import failed")
+    redone = import_changes(r.nochange.summary())
+    if redone:
+        return _verdict(None, f"{r.nochange.wall_s:.2f} s, but {redone} posts were imported again")
+    return _verdict(r.nochange.wall_s < TARGET_SITE_NOCHANGE_S, f"{r.nochange.wall_s:.2f} s")
+
+
+def _site_peak_verdict(res: SiteResult) -> str:
+    r = res.runs
+    if r is None:
+        return _verdict(None, "its import failed")
+    return _verdict(r.peak_mb < TARGET_PEAK_MB, f"{r.peak_mb:.0f} MB")
+
+
+def render_site_targets(sites: Sequence[SiteResult]) -> str:
+    """Issue 12, point 15: the image-heavy site's cold import, then each site's no-change
+    re-import and peak memory."""
+    heavy = next((res for res in sites if res.name == IMAGE_HEAVY_SITE), None)
+    if heavy is None:
+        cold = _verdict(None, f"{IMAGE_HEAVY_SITE} not run")
+    elif heavy.runs is None:
+        cold = _verdict(None, "its import failed")
     else:
-        cells += ["failed"] * 6
-        nochange = peak = media = _verdict(None, "no lil-log import run")
-    rows.append("| " + " | ".join(cells) + " |")
-    counts = f"{r.liquid_paths} " if r else ""
-    names = f"{r.theme_images} " if r else ""
+        wall = heavy.runs.cold.wall_s
+        cold = _verdict(wall < TARGET_SITE_COLD_S, f"{wall:.2f} s")
+    nochange = "; ".join(f"{res.name} {_site_nochange_verdict(res)}" for res in sites)
+    peak = "; ".join(f"{res.name} {_site_peak_verdict(res)}" for res in sites)
     return "\n".join(
         [
-            f"Image-heavy site: `<shared>/{LIL_LOG.as_posix()}`, its `_posts/` and `assets/` "
-            f"copied, with {counts}Liquid image paths (`{{{{ '/assets/x.png' | relative_url }}}}`) "
-            f"and {names}front-matter `image` names (the theme's `/assets/images/`) rewritten "
-            "to plain `/assets/...` paths, imported with `STATIC_DIRS=.`; errors are those of "
-            "the cold import, counted, not fatal:",
+            "Targets for the real sites (issue 12, point 15; wall seconds, start-up included):",
             "",
-            "\n".join(rows),
+            f"- {IMAGE_HEAVY_SITE} cold import < {TARGET_SITE_COLD_S:g} s: {cold}",
+            f"- every site's no-change re-import < {TARGET_SITE_NOCHANGE_S:g} s: {nochange}",
+            f"- every site's peak memory < {TARGET_PEAK_MB:g} MB: {peak}",
+        ]
+    )
+
+
+def render_sites(sites: Sequence[SiteResult]) -> str:
+    """The real sites' table and targets."""
+    return "\n".join(
+        [
+            f"Real sites, each imported in place from its root (`flask import-posts "
+            f"<shared>/{SITES_DIR.as_posix()}/<site>`: the engine recognised by its "
+            "configuration file, no STATIC_DIRS) into a fresh SQLite database, cold, then with "
+            "nothing changed; errors and warnings are the cold import's, counted, not fatal:",
             "",
-            "Targets for the image-heavy site:",
+            render_site_table(sites),
             "",
-            f"- no-change re-import < {LIL_LOG_TARGET_NOCHANGE_S:g} s: {nochange}",
-            f"- peak memory < {TARGET_PEAK_MB:g} MB: {peak}",
-            f"- media files stored: {media}",
+            render_site_targets(sites),
         ]
     )
 
@@ -810,7 +858,7 @@ def render_lil_log(res: LilLogResult) -> str:
 def render_notes(
     results: Sequence[SizeResult],
     setup_errors: Sequence[str],
-    lil_log: LilLogResult | None = None,
+    sites: Sequence[SiteResult] = (),
 ) -> str:
     notes = [f"- setup FAILED: {err.splitlines()[0]}" for err in setup_errors]
     for res in results:
@@ -827,12 +875,12 @@ def render_notes(
             notes.append(f"- {res.n:,}: Pelican: {res.pelican.summary()}")
         notes.extend(f"- {res.n:,}: FAILED: {err.splitlines()[0]}" for err in res.errors)
     nochange_runs = [(f"{res.n:,}", res.folio.nochange) for res in results if res.folio]
-    if lil_log and lil_log.runs:
-        notes.append(f"- lil-log: cold import: {lil_log.runs.cold.summary()}")
-        notes.append(f"- lil-log: no-change re-import: {lil_log.runs.nochange.summary()}")
-        nochange_runs.append(("lil-log", lil_log.runs.nochange))
-    if lil_log:
-        notes.extend(f"- lil-log: FAILED: {err.splitlines()[0]}" for err in lil_log.errors)
+    for site in sites:
+        if site.runs:
+            notes.append(f"- {site.name}: cold import: {site.runs.cold.summary()}")
+            notes.append(f"- {site.name}: no-change re-import: {site.runs.nochange.summary()}")
+            nochange_runs.append((site.name, site.runs.nochange))
+        notes.extend(f"- {site.name}: FAILED: {err.splitlines()[0]}" for err in site.errors)
     notes.extend(
         f"- {name}: the no-change re-import imported posts again: the files or the importer's "
         "code (its fingerprint covers app/content/) changed during the run"
@@ -846,19 +894,19 @@ def render_report(
     results: Sequence[SizeResult],
     facts: str,
     setup_errors: Sequence[str],
-    lil_log: LilLogResult | None = None,
+    sites: Sequence[SiteResult] = (),
 ) -> str:
     today = datetime.datetime.now(datetime.UTC).date().isoformat()
     parts = [
         f"Import benchmark ({today}, `python3 bench/import_bench.py`; wall seconds, one run each; "
-        "peak MB = summed Pss of the process tree, max over the imports of a corpus):",
+        "peak MB = summed Pss of the process tree, max over the imports of a corpus or site):",
     ]
     if results:
         parts += ["", render_table(results), "", render_targets(results)]
-    if lil_log:
-        parts += ["", render_lil_log(lil_log)]
+    if sites:
+        parts += ["", render_sites(sites)]
     parts += ["", facts]
-    notes = render_notes(results, setup_errors, lil_log)
+    notes = render_notes(results, setup_errors, sites)
     if notes:
         parts += ["", notes]
     return "\n".join(parts) + "\n"
@@ -882,25 +930,58 @@ def parse_sizes(text: str) -> list[int]:
     return sizes
 
 
+def parse_sites(text: str) -> list[str]:
+    """A comma list of site names (folders of <shared>/corpora/sites/), once each, in the
+    order given."""
+    names = [part.strip() for part in text.split(",") if part.strip()]
+    unknown = [name for name in names if name not in SITES]
+    if unknown:
+        raise argparse.ArgumentTypeError(
+            f"unknown site {unknown[0]!r}: choose among {', '.join(SITES)}"
+        )
+    if not names:
+        raise argparse.ArgumentTypeError(f"no site named: {text!r}")
+    return list(dict.fromkeys(names))
+
+
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     ap = argparse.ArgumentParser(
-        description="Time `flask import-posts` (cold / no-change / 1%-changed) against Pelican."
+        description="Time `flask import-posts` (cold / no-change / 1%-changed) against Pelican, "
+        "and the import of real Jekyll, Hugo and Pelican sites from their roots."
     )
     ap.add_argument(
         "--sizes", type=parse_sizes, default=[1000, 10000], help="comma list (default 1000,10000)"
     )
     ap.add_argument("--skip-pelican", action="store_true", help="do not build with Pelican")
-    lil_log = ap.add_mutually_exclusive_group()
-    lil_log.add_argument(
-        "--skip-lil-log", action="store_true", help="do not import the image-heavy Jekyll site"
-    )
-    lil_log.add_argument(
-        "--lil-log-only",
+    which = ap.add_mutually_exclusive_group()
+    which.add_argument(
+        "--skip-sites",
+        "--skip-lil-log",
+        dest="skip_sites",
         action="store_true",
-        help="import only the image-heavy Jekyll site (no generated corpus, no Pelican)",
+        help="do not import the real sites (--skip-lil-log: the former name)",
+    )
+    which.add_argument(
+        "--sites-only",
+        "--lil-log-only",
+        dest="sites_only",
+        action="store_true",
+        help="import only the real sites: no generated corpus, no Pelican "
+        "(--lil-log-only: the former name)",
+    )
+    ap.add_argument(
+        "--sites",
+        type=parse_sites,
+        default=None,
+        help=f"comma list of the sites to import (default {','.join(SITES)})",
     )
     ap.add_argument("--readme", action="store_true", help="write the report into README.md")
-    return ap.parse_args(argv)
+    args = ap.parse_args(argv)
+    if args.sites is not None and args.skip_sites:
+        ap.error("--sites chooses sites to import; --skip-sites imports none")
+    if args.sites is None:
+        args.sites = list(SITES)
+    return args
 
 
 def bench_size(n: int, shared: Path, python: Path | None, pelican: Path | None) -> SizeResult:
@@ -938,24 +1019,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     except StepError as exc:
         setup_errors.append(str(exc))
     pelican: Path | None = None
-    if not (args.skip_pelican or args.lil_log_only):
+    if not (args.skip_pelican or args.sites_only):
         try:
             pelican = ensure_pelican()
         except StepError as exc:
             log(f"Pelican unavailable, continuing without it: {exc}")
             setup_errors.append(f"Pelican setup: {exc}")
-    sizes = [] if args.lil_log_only else args.sizes
+    sizes = [] if args.sites_only else args.sizes
     results = [bench_size(n, shared, python, pelican) for n in sizes]
-    lil_log = None if args.skip_lil_log else run_lil_log(shared, python)
+    sites = [] if args.skip_sites else [run_site(shared, name, python) for name in args.sites]
     facts = machine_facts(python, pelican_version(pelican) if pelican else None)
-    report = render_report(results, facts, setup_errors, lil_log)
+    report = render_report(results, facts, setup_errors, sites)
     print(report)
     if args.readme:
         update_readme(report)
     failed = bool(setup_errors) or any(res.errors for res in results)
-    failed = failed or bool(lil_log and lil_log.errors)
+    failed = failed or any(site.errors for site in sites)
     return 1 if failed else 0
-
 
 if __name__ == "__main__":
     sys.exit(main())
