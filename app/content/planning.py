@@ -115,7 +115,7 @@ class Plan:
 def pipeline_fingerprint(settings: MetaSettings) -> bytes:
     """Everything besides the file's bytes that shapes a post: a change re-renders all."""
     parts = [_pipeline_source_digest(), settings.timezone, settings.default_author,
-             settings.source.engine, settings.source.settings_json,
+             settings.source.engine, settings.source.fingerprint,
              f"dialect={settings.dialect}",
              f"math_inline_dollars={settings.math_inline_dollars}",
              ",".join(sorted(settings.reserved)), ",".join(settings.static_dirs),

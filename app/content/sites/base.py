@@ -38,14 +38,28 @@ class SiteSource:
 
     engine: str = FOLIO
     settings_json: str = "{}"
+    # Settings that index the site's files (post names to paths, for Jekyll's post_url and
+    # Hugo's ref): left out of the pipeline's fingerprint, or adding one post would render
+    # every other again. The links they translate to lead to posts, which the link graph
+    # follows when they move.
+    index_keys: tuple[str, ...] = ()
 
     @property
     def settings(self) -> dict[str, Any]:
         return _loaded(self.settings_json)
 
+    @property
+    def fingerprint(self) -> str:
+        """What of the settings shapes every post: all of them but the index."""
+        if not self.index_keys:
+            return self.settings_json
+        return json.dumps({key: value for key, value in self.settings.items()
+                           if key not in self.index_keys}, sort_keys=True, default=str)
+
     @classmethod
-    def of(cls, engine: str, settings: dict[str, Any]) -> SiteSource:
-        return cls(engine, json.dumps(settings, sort_keys=True, default=str))
+    def of(cls, engine: str, settings: dict[str, Any],
+           index_keys: tuple[str, ...] = ()) -> SiteSource:
+        return cls(engine, json.dumps(settings, sort_keys=True, default=str), index_keys)
 
 
 @cache

@@ -241,8 +241,9 @@ def configure(root: Path, config: Path) -> SiteConfig:
     author = _site_author(loaded)
     if author:
         overrides["default_author"] = author
-    return SiteConfig(SiteSource.of(ENGINE, settings), config.relative_to(root).as_posix(),
-                      overrides, _taken(settings, overrides, loaded), unread)
+    source = SiteSource.of(ENGINE, settings, index_keys=("refs",))
+    return SiteConfig(source, config.relative_to(root).as_posix(), overrides,
+                      _taken(settings, overrides, loaded), unread)
 
 
 def _settings(root: Path, loaded: _Config, unread: list[Notice]) -> dict[str, Any]:
