@@ -126,7 +126,7 @@ def _apply(session: Session, folder: Path, plans: list[Plan], existing: dict[str
     renamed post or moved page that failed to render)."""
     removed = report.removed if options.prune else []
     book = link_graph.address_book(session, existing, plans, removed, options.site_url,
-                                   options.settings.source.settings.get("base_url", ""))
+                                   options.settings.source.old_site_url)
     linker = link_graph.Linker(book, existing, report, options.strict)
     if removed:
         pruned = [existing[rel].id for rel in removed]

@@ -110,7 +110,44 @@ def _converted(tex: str, display: bool) -> str | _Refused:
 
 
 def _with_aliases(tex: str) -> str:
-    return _ALIASED.sub(lambda m: _ALIASES.get(m.group(), m.group()), tex)
+    return _color_as_group(_ALIASED.sub(lambda m: _ALIASES.get(m.group(), m.group()), tex))
+
+
+_COLOR = re.compile(r"\\color\s*\{[^{}]{1,40}\}\s*\{")
+
+
+def _color_as_group(tex: str) -> str:
+    """``\\color{red}{x}`` as ``{\\color{red} x}``: MathJax (which Jekyll and Hugo sites load)
+    reads ``\\color`` with two arguments, latex2mathml as a switch on the rest of the group,
+    which swallows the ``&`` of an aligned row after it and refuses the whole block."""
+    out: list[str] = []
+    position = 0
+    for match in _COLOR.finditer(tex):
+        if match.start() < position:
+            continue  # inside an argument already rewritten
+        end = _closing_brace(tex, match.end())
+        if end is None:
+            break
+        colour = tex[match.start():match.end() - 1].rstrip()
+        out += [tex[position:match.start()], "{", colour, " ", tex[match.end():end], "}"]
+        position = end + 1
+    return "".join(out) + tex[position:]
+
+
+def _closing_brace(tex: str, start: int) -> int | None:
+    """The index of the ``}`` closing the group opened just before ``start``."""
+    depth = 1
+    index = start
+    while index < len(tex):
+        char = tex[index]
+        if char == "\\":
+            index += 2
+            continue
+        depth += (char == "{") - (char == "}")
+        if depth == 0:
+            return index
+        index += 1
+    return None
 
 
 def _repair_sized_delimiters(math: etree.Element) -> None:

@@ -138,3 +138,12 @@ def test_every_element_and_attribute_written_is_on_the_allow_list() -> None:
             tag = element.tag.removeprefix(MATHML)
             assert tag in MATHML_TAGS, (tex, tag)
             assert set(element.attrib) <= MATHML_ATTRIBUTES[tag], (tex, tag, element.attrib)
+
+
+def test_color_with_two_arguments_colours_only_its_argument_in_an_aligned_row() -> None:
+    # MathJax's \color{c}{x}, as Jekyll and Hugo sites wrote it: latex2mathml alone read it as
+    # a switch that swallowed the row's `&` and refused the whole block.
+    math = tex_to_mathml(r"\begin{aligned} a =& \color{red}{b \frac{1}{2}} & c \\ d =& e"
+                         r"\end{aligned}", display=True)
+    assert '<mstyle mathcolor="red"><mi>b</mi><mfrac>' in math
+    assert math.count("<mtd") == 5

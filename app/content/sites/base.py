@@ -49,6 +49,12 @@ class SiteSource:
         return _loaded(self.settings_json)
 
     @property
+    def old_site_url(self) -> str:
+        """Where the site was served under its engine (``https://blog.example.com/blog``):
+        each reader records it as ``base_url``; empty when the configuration does not say."""
+        return str(self.settings.get("base_url") or "")
+
+    @property
     def fingerprint(self) -> str:
         """What of the settings shapes every post: all of them but the index."""
         if not self.index_keys:

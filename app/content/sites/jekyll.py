@@ -128,6 +128,9 @@ def _settings(config: Mapping[str, Any]) -> dict[str, Any]:
     return {
         "baseurl": _baseurl(config.get("baseurl")),
         "url": str(config.get("url") or "").rstrip("/"),
+        # Where the old site was served, so links to it in bodies lead to the posts.
+        "base_url": (str(config.get("url") or "").rstrip("/")
+                     + _baseurl(config.get("baseurl"))) if config.get("url") else "",
         "timezone": _timezone(config.get("timezone")),
         "author": _author(config.get("author")),
         "permalink_style": permalink,

@@ -97,6 +97,8 @@ def configure(root: Path, config: Path) -> SiteConfig:
     author = settings.get("AUTHOR")
     if isinstance(author, str) and slugify(author):
         overrides["default_author"] = " ".join(author.split())
+    # Where the old site was served, so links to it in bodies lead to the posts (base.py).
+    settings["base_url"] = str(settings.get("SITEURL") or "")
     return SiteConfig(
         SiteSource.of(ENGINE, settings), CONFIG_FILE, overrides,
         taken=_taken(read),
