@@ -18,6 +18,7 @@ from app.content.metadata import IMAGE_KEYS, ArticleMeta, MetaSettings, reading_
 from app.content.planning import digest, pipeline_fingerprint, read_sources
 from app.content.problems import ContentError, Notice
 from app.content.reader import article_body, decode
+from app.content.sites.folio import NOTEBOOK_SUFFIX
 
 # The render pipeline (Markdown, Pygments, the sanitiser, MathML) takes a fifth of a second to
 # import: the worker processes load it before their first file (workers.parallel_map), and a
@@ -81,7 +82,7 @@ def _body(text: str, rel: str, settings: MetaSettings,
           companions: dict[str, bytes]) -> tuple[str, int]:
     """The body to render and its first line: a foreign site's translated by its reader (which
     reads the file whole again), a Folio file's as written, its frontmatter not parsed again."""
-    if not settings.foreign:
+    if not settings.foreign and not rel.lower().endswith(NOTEBOOK_SUFFIX):
         return article_body(text)
     texts = {name: decode(companion)[0] for name, companion in companions.items()}
     raw = sites.reader_for(settings.source).read(text, rel, texts).raw

@@ -15,7 +15,7 @@ from app.content.characters import NOT_IN_NAMES, code_points
 from app.content.problems import ContentError
 from app.content.reader import MAX_FILE_BYTES, too_large
 
-ARTICLE_SUFFIXES = (".md", ".markdown")
+ARTICLE_SUFFIXES = (".md", ".markdown", ".ipynb")  # a Jupyter notebook is an article too
 MAX_PATH_LENGTH = 1000  # Post.source_path
 
 

@@ -24,10 +24,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import SplitResult, unquote, urlsplit
 
-from app.content.problems import Notice
+from app.content.problems import ContentError, Notice
 from app.content.reader import article_body
 
-SOURCE_SUFFIXES = (".md", ".markdown")
+SOURCE_SUFFIXES = (".md", ".markdown", ".ipynb")
 WEB_SCHEMES = ("http", "https")
 POSTS_PREFIX = "/posts/"
 # The sanitiser writes every attribute double-quoted, so this sees every link of a post.
@@ -236,7 +236,10 @@ class LineFinder:
 def outside_links(page_html: str, text: str, site_url: str) -> list[FoundLink]:
     """The links of a stored post to other sites, with their lines (``text``: the article
     file as written)."""
-    body, body_line = article_body(text)
+    try:
+        body, body_line = article_body(text)
+    except ContentError:  # a notebook, a Pelican header: the whole file, for the lines
+        body, body_line = text, 1
 
     def outside(href: str) -> bool:
         parts = _split(href)

@@ -22,6 +22,8 @@ from app.posts.blueprint import bp
 @bp.get("/posts/<slug:slug>.md")
 def markdown(slug: str) -> Response:
     post = _published(slug, "posts.markdown")
+    if post.source_path.endswith(".ipynb"):  # its source is a notebook, not Markdown
+        return redirect(url_for("posts.notebook", slug=post.slug), 301)  # type: ignore[return-value]
     return Response(post.source, mimetype="text/markdown")
 
 

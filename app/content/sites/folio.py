@@ -6,8 +6,20 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from app.content import files, pages
-from app.content.reader import read_article
+from app.content.reader import RawArticle, read_article
 from app.content.sites.base import SiteConfig, SiteSource, Translated
+
+NOTEBOOK_SUFFIX = ".ipynb"
+
+
+def read_notebook_article(text: str) -> RawArticle:
+    """A notebook as an article: its metadata (title, date, authors, tags) from the
+    notebook's own, its body rendered from its cells (never run). Its lines are not a Markdown
+    file's: problems point at its first line."""
+    from app.content.notebooks import notebook_body, notebook_meta  # nbformat: 0.25 s
+
+    meta = notebook_meta(text)
+    return RawArticle(meta, notebook_body(text), text, 1, dict.fromkeys(meta, 1))
 
 if TYPE_CHECKING:
     from app.content.metadata import ArticleMeta
@@ -35,6 +47,8 @@ class Reader:
         return []
 
     def read(self, text: str, rel: str, companions: dict[str, str]) -> Translated:
+        if rel.lower().endswith(NOTEBOOK_SUFFIX):
+            return Translated(read_notebook_article(text))
         return Translated(read_article(text))
 
     def old_addresses(self, meta: ArticleMeta, rel: str) -> list[str]:
