@@ -36,6 +36,9 @@ MAX_ADDRESS_LENGTH = 1000  # the image and its description
 MAX_READING_MINUTES = 10_000
 MAX_WEIGHT = 1_000_000  # a menu position: any order an author needs, inside a database integer
 MENUS = ("main",)  # the menus a page can join
+# Where a page of a site moved in from another engine answers when its own address is one of
+# Folio's (a Pelican page at /search).
+MOVED_PAGES_FOLDER = "pages"
 
 # Keys each field is read from, first present wins. Everything else lands in ``extra``.
 TITLE_KEYS = ("title",)
@@ -299,7 +302,7 @@ def _read_page_keys(fields: _Fields, meta: ArticleMeta, reserved: frozenset[str]
         "write it as: weight: 10"))
     for keys, dropped in ((TAG_KEYS, meta.tags), (CATEGORY_KEYS, meta.category)):
         found = fields.first(keys)
-        if found is not None and dropped:
+        if found is not None and dropped and not fields.lenient:
             fields.warn(found[0], f"{found[0]}: pages are not filed under tags or categories; "
                         "ignored", "remove it, or make this a post (type: post)")
     meta.tags, meta.category = [], None
@@ -307,6 +310,13 @@ def _read_page_keys(fields: _Fields, meta: ArticleMeta, reserved: frozenset[str]
     segment = reserved_segment(address, reserved) if address is not None else None
     if segment is not None:
         line = meta.line_of(*URL_KEYS, *SLUG_KEYS, *TYPE_KEYS)
+        if fields.lenient:
+            # The site's engine published it there: kept, at an address of its own.
+            meta.url = f"/{MOVED_PAGES_FOLDER}/{meta.slug}"
+            fields.notices.append(Notice(line, f"the page's address {address} is under "
+                                         f"/{segment}, which Folio's own pages use; it answers "
+                                         f"at {meta.url} instead", "give it another url:"))
+            return
         fields.error(line, f"the page's address {address} is under /{segment}, which Folio's "
                      "own pages use", "give the page another slug: or url:")
 

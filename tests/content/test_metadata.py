@@ -8,6 +8,7 @@ import pytest
 from app.content.metadata import MetaSettings, normalise
 from app.content.problems import InvalidArticle
 from app.content.reader import decode, read_article
+from app.content.sites import SiteSource
 
 BERLIN = MetaSettings(timezone="Europe/Berlin", default_author="Site Owner")
 
@@ -623,3 +624,34 @@ def test_page_keys_on_a_post_are_kept_as_unknown_keys_url_and_menu_with_a_warnin
     assert [(n.line, n.message) for n in notices] == [
         (4, "url: only pages take this key; ignored for a post"),
         (5, "menu: only pages take this key; ignored for a post")]
+
+
+# --- a site written for another engine (lenient where the engine published) ----------------
+
+FOREIGN = MetaSettings(reserved=frozenset({"tags", "search"}),
+                       source=SiteSource("pelican", "{}"))
+
+
+def test_a_foreign_page_at_a_reserved_address_moves_with_a_warning():
+    meta, notices = page_of("title: Search\ntype: page\n", "search.md", settings=FOREIGN)
+    assert meta.address == "/pages/search"
+    assert [n.message for n in notices] == [
+        "the page's address /search is under /search, which Folio's own pages use; it "
+        "answers at /pages/search instead"]
+
+
+def test_a_foreign_overlong_title_is_shortened_with_a_warning():
+    meta, notices = meta_of(f"title: {'word ' * 150}\ndate: 2024-01-01\n", settings=FOREIGN)
+    assert len(meta.title) <= 500
+    assert [n.message for n in notices] == [
+        "title: a value is 749 characters long; shortened to 500"]
+
+
+def test_a_house_overlong_title_is_still_an_error():
+    with pytest.raises(InvalidArticle):
+        meta_of(f"title: {'word ' * 150}\ndate: 2024-01-01\n")
+
+
+def test_several_authors_are_kept_in_order_without_repeats():
+    meta, _ = meta_of("title: A\ndate: 2024-01-01\nauthors: [Ada, Charles, ada]\n")
+    assert (meta.author, meta.authors) == ("Ada", ["Ada", "Charles"])

@@ -404,3 +404,12 @@ def test_key_lines_after_blank_line():
     raw = read("blank_line_after_opening.md")
     assert raw.meta["title"] == "Airy Header"
     assert raw.key_lines == {"title": 3, "date": 4}
+
+
+def test_a_foreign_sites_repeated_key_takes_the_last_value_with_a_warning():
+    raw = read_article("---\ntitle: First\ndate: 2024-01-01\ntitle: Second\n---\nText.\n",
+                       foreign=True)
+    assert raw.meta["title"] == "Second"
+    assert [(n.line, n.message) for n in raw.notices] == [
+        (4, "title: given twice (first on line 2); the last value is taken, as the site's "
+            "engine does")]
