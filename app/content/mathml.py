@@ -110,7 +110,15 @@ def _converted(tex: str, display: bool) -> str | _Refused:
 
 
 def _with_aliases(tex: str) -> str:
+    tex = _BRACKET_OPENING_ENVIRONMENT.sub(r"\1{[}", tex)
     return _color_as_group(_ALIASED.sub(lambda m: _ALIASES.get(m.group(), m.group()), tex))
+
+
+# latex2mathml reads a "[" straight after any \begin{...} as the environment's optional argument;
+# in TeX only these environments have one, and elsewhere it is the maths' own bracket (a vector
+# opening the first row of cases), so it is braced to stay a bracket.
+_BRACKET_OPENING_ENVIRONMENT = re.compile(
+    r"(\\begin\{(?!(?:array|aligned|alignedat|gathered|subarray)\})[A-Za-z]+\*?\})\s*\[")
 
 
 _COLOR = re.compile(r"\\color\s*\{[^{}]{1,40}\}\s*\{")

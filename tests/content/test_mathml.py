@@ -147,3 +147,17 @@ def test_color_with_two_arguments_colours_only_its_argument_in_an_aligned_row() 
                          r"\end{aligned}", display=True)
     assert '<mstyle mathcolor="red"><mi>b</mi><mfrac>' in math
     assert math.count("<mtd") == 5
+
+
+def test_a_bracket_opening_the_first_row_of_cases_is_the_maths_own_bracket() -> None:
+    # latex2mathml read it as an optional argument of \begin{cases}, which has none, and
+    # refused the block (a real post's binarised gate vectors, rendered by MathJax).
+    math = tex_to_mathml(r"\begin{cases} [1, 0] & p_1 \\ [0, 1] & p_2 \end{cases}",
+                         display=True)
+    assert math.count("<mtr>") == 2
+    assert math.count('<mo stretchy="false">[</mo>') == 2
+
+
+def test_an_arrays_column_specification_is_still_its_argument() -> None:
+    math = tex_to_mathml(r"\begin{array}{cc} a & b \end{array}", display=True)
+    assert math.count("<mtd") == 2
