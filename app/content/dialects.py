@@ -144,6 +144,8 @@ _OTHER_BLOCK = re.compile(r" {0,3}(?:#{1,6}(?: |$)|>)")
 _QUOTED = re.compile(r" {0,3}> ?")
 # HTML whose text is kept as written (CommonMark's HTML blocks of type 1).
 _RAW_HTML = re.compile(r" {0,3}<(pre|script|style|textarea)(?=[\s>]|$)", re.IGNORECASE)
+# A line opening display maths that it does not close (app.content.maths' delimiters).
+_DISPLAY_MATHS_OPENING = re.compile(r" {0,3}(\$\$|\\\[)")
 _MARKER_AS_TEXT = re.compile(r" *(?:([*+-])|\d{1,9}(\.))(?: |$)")
 
 
@@ -210,6 +212,15 @@ def reindent_gfm_lists(lines: list[str], *, marks: SpacingMarks | None = None) -
     return _ListLines(marks or SpacingMarks()).read(lines)
 
 
+def _display_maths_closing(line: str) -> str | None:
+    """The delimiter closing the display maths ``line`` opens and leaves open, if it does."""
+    opening = _DISPLAY_MATHS_OPENING.match(line)
+    if opening is None:
+        return None
+    closing = "$$" if opening.group(1) == "$$" else "\\]"
+    return closing if closing not in line[opening.end():] else None
+
+
 class _ListLines:
     """One pass over the lines, keeping the list items open at each line."""
 
@@ -238,6 +249,9 @@ class _ListLines:
                 continue
             elif not self.items and (raw := _RAW_HTML.match(line)):
                 index = self._raw_html(lines, index, raw.group(1))
+                continue
+            elif not self.items and (closing := _display_maths_closing(line)):
+                index = self._display_maths(lines, index, closing)
                 continue
             else:
                 self._line(line)
@@ -295,6 +309,17 @@ class _ListLines:
         end_tag = re.compile(rf"</{tag}>", re.IGNORECASE)
         end = index
         while end < len(lines) and not end_tag.search(lines[end]):
+            end += 1
+        self.out += lines[index:end + 1]
+        self.paragraph_level = self.block_level = None
+        return end + 1
+
+    def _display_maths(self, lines: list[str], index: int, closing: str) -> int:
+        """Copy display maths up to its closing delimiter as written: its ``- x`` and ``+ y``
+        lines are TeX, not list items (app.content.maths reads the block); returns the index
+        of the line after it."""
+        end = index + 1
+        while end < len(lines) and closing not in lines[end]:
             end += 1
         self.out += lines[index:end + 1]
         self.paragraph_level = self.block_level = None

@@ -268,3 +268,14 @@ def skeleton(html: str) -> str:
 
 def plain_start(item_html: str) -> str:
     return re.sub(r"<[^>]+>", "", item_html).strip().split("\n")[0]
+
+
+def test_display_maths_lines_starting_with_a_minus_are_tex_not_a_list() -> None:
+    # A real post's aligned derivation: its "- \log p" line was re-indented as a list item,
+    # and Python-Markdown's placeholders leaked into the MathML.
+    tex = "\\begin{aligned}\n- \\log p(x)\n  &\\leq q \\\\\n+ r &= s\n\\end{aligned}"
+    for opening, closing in (("$$", "$$"), ("\\[", "\\]")):
+        page = gfm(f"Before.\n\n{opening}\n{tex}\n{closing}\n\n- after\n")
+        assert "\x02" not in page and "\x03" not in page
+        assert f'<annotation encoding="application/x-tex">{tex.replace("&", "&amp;")}' in page
+        assert page.count("<li>") == 1
