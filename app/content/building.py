@@ -108,6 +108,7 @@ def build_file(job: BuildJob) -> Built:
     try:
         with workers.time_limit(job.render_seconds):
             rendered = render_markdown(body, title=job.meta.title,
+                                       maths=job.settings.maths,
                                        inline_dollars=job.settings.math_inline_dollars,
                                        dialect=job.settings.dialect)
     except ContentError as exc:

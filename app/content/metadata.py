@@ -91,6 +91,9 @@ class MetaSettings:
 
     timezone: str = "UTC"
     default_author: str = "Anonymous"
+    # Whether the body has maths at all: a Pelican site without a maths plugin wrote \\[ and \\(
+    # as Markdown's escaped brackets, which its readers saw as brackets.
+    maths: bool = True
     math_inline_dollars: bool = True  # $...$ is inline maths
     # The Markdown the site was written in: "folio" (Python-Markdown's), or "gfm" where a
     # site's engine reads GitHub-flavoured Markdown (kramdown's GFM input, Hugo's goldmark):

@@ -117,7 +117,7 @@ def pipeline_fingerprint(settings: MetaSettings) -> bytes:
     parts = [_pipeline_source_digest(), settings.timezone, settings.default_author,
              settings.source.engine, settings.source.fingerprint,
              f"dialect={settings.dialect}",
-             f"math_inline_dollars={settings.math_inline_dollars}",
+             f"maths={settings.maths}", f"math_inline_dollars={settings.math_inline_dollars}",
              ",".join(sorted(settings.reserved)), ",".join(settings.static_dirs),
              ",".join(settings.served_static), f"media_max_bytes={settings.media_max_bytes}"]
     parts += [version(name) for name in ("markdown", "pygments", "nh3", "ftfy", "latex2mathml",

@@ -199,15 +199,16 @@ def _same_text(a: str, b: str) -> bool:
 
 
 @cache
-def _markdown(inline_dollars: bool, dialect: str) -> markdown.Markdown:
-    """One converter per process, maths setting and Markdown dialect
+def _markdown(maths: bool, inline_dollars: bool, dialect: str) -> markdown.Markdown:
+    """One converter per process, maths settings and Markdown dialect
     (:mod:`app.content.dialects`): building one costs more than rendering a short post."""
     dialect_specific, dialect_configs = dialect_extensions(dialect)
+    with_maths = [MathsExtension(inline_dollars)] if maths else []
     return markdown.Markdown(
         extensions=[
             *dialect_specific, "tables", "footnotes", "def_list", "abbr", "attr_list",
             "md_in_html", "sane_lists", "admonition", "codehilite", "toc", _FolioExtension(),
-            MathsExtension(inline_dollars),
+            *with_maths,
         ],
         extension_configs={
             "codehilite": {"css_class": "highlight", "guess_lang": False,
@@ -222,10 +223,11 @@ def _markdown(inline_dollars: bool, dialect: str) -> markdown.Markdown:
     )
 
 
-def render_markdown(body: str, *, title: str = "", inline_dollars: bool = True,
-                    dialect: str = FOLIO) -> Rendered:
-    """Render an article body. A leading ``# Title`` equal to ``title`` is dropped; ``$...$``
-    is inline maths when ``inline_dollars``; ``dialect`` is the Markdown the body is written
+def render_markdown(body: str, *, title: str = "", maths: bool = True,
+                    inline_dollars: bool = True, dialect: str = FOLIO) -> Rendered:
+    """Render an article body. A leading ``# Title`` equal to ``title`` is dropped; without
+    ``maths`` no delimiter is maths (``\\[`` is Markdown's escaped bracket); ``$...$`` is
+    inline maths when ``inline_dollars`` too; ``dialect`` is the Markdown the body is written
     in (:mod:`app.content.dialects`: ``folio`` or ``gfm``). Maths that cannot be converted is
     shown as code, with a notice.
 
@@ -236,10 +238,11 @@ def render_markdown(body: str, *, title: str = "", inline_dollars: bool = True,
     check_markdown_nesting(body)
     if _first_template_tag_line(body) is not None:
         body = _neutralise_shortcodes(body)
-    page_html, toc, failures = _convert(body, title, inline_dollars, dialect)
+    converter = (maths, inline_dollars, dialect)
+    page_html, toc, failures = _convert(body, title, converter)
     head = MORE_MARKER.split(body, 1)
     if len(head) == 2:
-        excerpt = plain_text(_convert(head[0], title, inline_dollars, dialect)[0])
+        excerpt = plain_text(_convert(head[0], title, converter)[0])
     else:
         match = _FIRST_PARAGRAPH.search(page_html)
         excerpt = plain_text(match.group(1)) if match else ""
@@ -257,9 +260,9 @@ def template_tag_notice(body: str, first_line: int = 1) -> Notice | None:
                   "replace them with Markdown or HTML")
 
 
-def _convert(body: str, title: str, inline_dollars: bool,
-             dialect: str) -> tuple[str, list[dict[str, Any]], list[MathFailure]]:
-    md = _markdown(inline_dollars, dialect)
+def _convert(body: str, title: str, converter: tuple[bool, bool, str],
+             ) -> tuple[str, list[dict[str, Any]], list[MathFailure]]:
+    md = _markdown(*converter)
     md.reset()
     processor = md.treeprocessors["folio_title_headings"]
     assert isinstance(processor, _TitleHeadings)
@@ -279,8 +282,9 @@ def _convert(body: str, title: str, inline_dollars: bool,
                                "cannot be shown") from None
         raise
     toc = [_toc_entry(token) for token in getattr(md, "toc_tokens", [])]
-    maths = next(ext for ext in md.registeredExtensions if isinstance(ext, MathsExtension))
-    return _focusable_scrollers(sanitise(raw_html)), toc, list(maths.failures)
+    failures = [failure for ext in md.registeredExtensions if isinstance(ext, MathsExtension)
+                for failure in ext.failures]
+    return _focusable_scrollers(sanitise(raw_html)), toc, failures
 
 
 _SCROLLER = re.compile(rf'<(pre|table|(?:div|span) class="{DISPLAY_CLASS}")(?=[\s>])')

@@ -168,10 +168,13 @@ def test_errors_of_unreadable_files_are_reported_and_nothing_is_planned() -> Non
         "content/bad.md:2: error: invalid YAML frontmatter: x"]
 
 
-def test_the_maths_setting_is_part_of_every_files_hash() -> None:
-    """Turning inline dollars on or off changes how posts render: all are rendered again."""
+def test_the_maths_settings_are_part_of_every_files_hash() -> None:
+    """Turning maths or inline dollars on or off changes how posts render: all are rendered
+    again."""
     assert pipeline_fingerprint(MetaSettings(math_inline_dollars=False)) != \
         pipeline_fingerprint(MetaSettings(math_inline_dollars=True))
+    assert pipeline_fingerprint(MetaSettings(maths=False)) != \
+        pipeline_fingerprint(MetaSettings(maths=True))
 
 
 def test_two_pages_at_one_address_is_an_error_on_the_url_line() -> None:

@@ -92,6 +92,8 @@ def configure(root: Path, config: Path) -> SiteConfig:
         # Pelican writes each file of PATH at its path there: /images/a.png is
         # content/images/a.png.
         "static_dirs": (settings["PATH"],),
+        # Pelican has no maths of its own: without a plugin (render_math), \\[ is a bracket.
+        "maths": _has_plugin(settings, "math"),
         "math_inline_dollars": _has_plugin(settings, "math"),
     }
     author = settings.get("AUTHOR")

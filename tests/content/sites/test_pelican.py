@@ -16,6 +16,7 @@ from app.content import sites
 from app.content.metadata import ArticleMeta, MetaSettings, normalise
 from app.content.problems import ContentError, Notice
 from app.content.reader import decode
+from app.content.render import render_markdown
 from app.content.sites import ConfigError, SiteConfig, Translated
 from app.content.sites.pelican import Reader, parse_header
 from app.content.sites.pelican_config import pelican_date, pelican_slugify
@@ -64,7 +65,8 @@ def test_the_fixture_site_is_recognised_by_its_pelicanconf() -> None:
     assert site.source.engine == "pelican"
     assert site.config_file == "pelicanconf.py"
     assert site.overrides == {"timezone": "Europe/Paris", "static_dirs": ("content",),
-                              "math_inline_dollars": False, "default_author": "Ada Lovelace"}
+                              "maths": False, "math_inline_dollars": False,
+                              "default_author": "Ada Lovelace"}
     assert "PATH: 'content'" in site.taken
     assert site.unread == []  # OUTPUT_PATH is computed, but Folio does not use it
 
@@ -162,7 +164,19 @@ def test_an_absolute_path_is_taken_from_inside_the_site(tmp_path: Path) -> None:
 
 def test_a_math_plugin_makes_dollars_maths(tmp_path: Path) -> None:
     site = sites.detect(site_with(tmp_path, "TIMEZONE = 'UTC'\nPLUGINS = ['render_math']\n"))
+    assert site.overrides["maths"] is True
     assert site.overrides["math_inline_dollars"] is True
+
+
+def test_without_a_math_plugin_escaped_brackets_are_brackets(tmp_path: Path) -> None:
+    # Pelican renders no maths of its own: a real post's "0.9% done \\[1 of 111\\]" became
+    # display maths in the middle of a list item.
+    site = sites.detect(site_with(tmp_path, "TIMEZONE = 'UTC'\n"))
+    settings = replace(MetaSettings(), **site.overrides)
+    rendered = render_markdown("* stats: 0.9% done \\[1 of 111\\], [\\[ed\\]](https://x.test)",
+                               maths=settings.maths)
+    assert rendered.html == ('<ul>\n<li>stats: 0.9% done [1 of 111], '
+                             '<a href="https://x.test">[ed]</a></li>\n</ul>')
 
 
 # Which files: Pelican's generators.
