@@ -22,6 +22,8 @@ def redirect_for(request: Request) -> Response | None:
     when it served nothing we know of there (a GET or HEAD only)."""
     if request.method not in ("GET", "HEAD") or len(request.path) > MAX_PATH:
         return None
+    if "\x00" in request.path:  # no old site served one, and PostgreSQL refuses it in text
+        return None
     row = queries.old_address(old_spellings(request.path))
     if row is None:
         return None
