@@ -40,9 +40,11 @@ from app.content.slugs import slugify
 
 # The modules whose code shapes a stored post: when any of them changes (a new release, a
 # fix), the next import re-renders every file, with no version number to remember to bump.
-PIPELINE_MODULES = ("addresses", "building", "characters", "highlight", "images", "links",
-                    "maths", "mathml", "media", "metadata", "nesting", "pages", "reader",
-                    "render", "slugs", "values")
+# (tests/content/test_planning.py checks that every module building and the site readers
+# import is here.)
+PIPELINE_MODULES = ("addresses", "building", "characters", "dialects", "highlight",
+                    "html_repairs", "images", "links", "maths", "mathml", "media", "metadata",
+                    "nesting", "notebooks", "pages", "reader", "render", "slugs", "values")
 
 
 # A file modified this close to the start of an import could be modified again within the

@@ -3,11 +3,13 @@
 
 from __future__ import annotations
 
+import ast
 import os
 import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+from app.content import planning
 from app.content.metadata import ArticleMeta, MetaSettings
 from app.content.planning import (
     Examination,
@@ -239,3 +241,35 @@ def test_two_pages_may_trade_addresses_in_one_import() -> None:
 
     assert [(p.post_id, p.meta.address) for p in plans] == [(1, "/y"), (2, "/x")]
     assert report.errors == []
+
+
+# Modules the pipeline imports that shape no stored post: the plan itself, and the wording of
+# problems and of the import's report.
+NOT_SHAPING_POSTS = {"planning", "problems", "report"}
+
+
+def _imported_content_modules(start: list[str]) -> set[str]:
+    package = Path(planning.__file__).parent
+    seen: set[str] = set()
+    todo = list(start)
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        for node in ast.walk(ast.parse((package / f"{name}.py").read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith(
+                    "app.content."):
+                module = "/".join((node.module or "").split(".")[2:])
+                if (package / f"{module}.py").is_file():
+                    todo.append(module)
+    return {name for name in seen if not name.startswith("sites/")}
+
+
+def test_every_module_that_shapes_a_post_is_in_the_fingerprint() -> None:
+    # dialects.py and notebooks.py were missing: a fix to GFM lists left the posts of every
+    # Jekyll and Hugo site as they were rendered before it.
+    readers = [f"sites/{path.stem}" for path in
+               (Path(planning.__file__).parent / "sites").glob("*.py")]
+    used = _imported_content_modules(["building", *readers])
+    assert used - NOT_SHAPING_POSTS <= set(planning.PIPELINE_MODULES)
