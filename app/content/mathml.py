@@ -102,6 +102,7 @@ def _converted(tex: str, display: bool) -> str | _Refused:
         name = type(exc).__name__
         return _Refused(_EXCEPTION_MESSAGES.get(name, f"latex2mathml cannot read it ({name})"))
     _repair_sized_delimiters(math)
+    _drop_empty_attributes(math)
     problem = _problem(math)
     if problem is not None:
         return _Refused(problem)
@@ -173,6 +174,13 @@ def _delimiter(command: str) -> str:
     except Exception:  # latex2mathml's exceptions share no base class
         return command  # left for _problem to report
     return (tokens[0].text or command) if len(tokens) == 1 else command
+
+
+def _drop_empty_attributes(math: etree.Element) -> None:
+    """latex2mathml writes ``columnspacing=""`` for some arrays: invalid, and the same as none."""
+    for element in math.iter():
+        for name in [name for name, value in element.attrib.items() if not value.strip()]:
+            del element.attrib[name]
 
 
 def _problem(math: etree.Element) -> str | None:

@@ -25,6 +25,7 @@ from pygments.formatters import HtmlFormatter
 
 from app.content.addresses import url_safe
 from app.content.dialects import FOLIO, dialect_extensions
+from app.content.html_repairs import close_self_closed, repaired
 from app.content.mathml import MATHML_ATTRIBUTES, MATHML_TAGS, TEX_ANNOTATION
 from app.content.maths import DISPLAY_CLASS, MathFailure, MathsExtension, failure_notices
 from app.content.media import is_embedded_image
@@ -284,7 +285,8 @@ def _convert(body: str, title: str, converter: tuple[bool, bool, str],
     toc = [_toc_entry(token) for token in getattr(md, "toc_tokens", [])]
     failures = [failure for ext in md.registeredExtensions if isinstance(ext, MathsExtension)
                 for failure in ext.failures]
-    return _focusable_scrollers(sanitise(raw_html)), toc, failures
+    page_html = repaired(sanitise(close_self_closed(raw_html)))
+    return _focusable_scrollers(page_html), toc, failures
 
 
 _SCROLLER = re.compile(rf'<(pre|table|(?:div|span) class="{DISPLAY_CLASS}")(?=[\s>])')

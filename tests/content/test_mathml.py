@@ -161,3 +161,9 @@ def test_a_bracket_opening_the_first_row_of_cases_is_the_maths_own_bracket() -> 
 def test_an_arrays_column_specification_is_still_its_argument() -> None:
     math = tex_to_mathml(r"\begin{array}{cc} a & b \end{array}", display=True)
     assert math.count("<mtd") == 2
+
+
+def test_an_aligned_block_without_ampersands_has_no_empty_column_spacing() -> None:
+    # latex2mathml wrote columnspacing="", which HTML checkers refuse.
+    math = tex_to_mathml(r"\begin{aligned} a = b \\ c = d \end{aligned}", display=True)
+    assert 'columnspacing=""' not in math and "<mtable" in math
