@@ -28,9 +28,15 @@ done
 command -v wrk >/dev/null || apt_packages+=(wrk)
 command -v redis-server >/dev/null || apt_packages+=(redis-server)
 command -v nginx >/dev/null || apt_packages+=(nginx-light)
+# The site readers' tests build fixture sites with the engines themselves and compare.
+command -v jekyll >/dev/null || apt_packages+=(jekyll)
+# The fixture Jekyll site names the jekyll-feed plugin, as most real ones do.
+{ command -v dpkg >/dev/null && dpkg -s ruby-jekyll-feed >/dev/null 2>&1; } ||
+  apt_packages+=(ruby-jekyll-feed)
+command -v hugo >/dev/null || apt_packages+=(hugo)
 if [ "${#apt_packages[@]}" -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-    echo "Installing for the browser, container and load tests: ${apt_packages[*]}"
+    echo "Installing for the browser, container, load and site-reader tests: ${apt_packages[*]}"
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -qq </dev/null
     apt-get install -y -qq --no-install-recommends "${apt_packages[@]}" </dev/null >/dev/null

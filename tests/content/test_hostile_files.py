@@ -710,14 +710,15 @@ def test_problems_print_control_characters_as_escapes() -> None:
                             "    hint: fix \\x00 it")
 
 
-def render_slowly(body: str, *, title: str = "", inline_dollars: bool = True,
-                  dialect: str = "folio") -> Rendered:
+def render_slowly(body: str, *, title: str = "", maths: bool = True,
+                  inline_dollars: bool = True, dialect: str = "folio") -> Rendered:
     """``render_markdown``, but a body saying "render me slowly" takes two minutes, the way
     pathological Markdown does in some versions of the library. Sleeping in Python lets the
     importer's timer interrupt it, as it interrupts Python-Markdown."""
     if "render me slowly" in body:
         time.sleep(120)
-    return render_markdown(body, title=title, inline_dollars=inline_dollars, dialect=dialect)
+    return render_markdown(body, title=title, maths=maths, inline_dollars=inline_dollars,
+                           dialect=dialect)
 
 
 def test_a_file_that_renders_too_long_is_an_error_and_the_rest_imports(
