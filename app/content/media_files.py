@@ -40,9 +40,11 @@ def process_file(job: tuple[str, MediaFile]) -> Processed:
             return Processed(file.digest, (_row(file, file.name, file.content_type, data, now),))
         rows = [_row(file, file.name, file.content_type, images.clean_original(data, file.image),
                      now)]
-        for variant in file.variants:
+        variants = file.variants
+        for variant, encoded in zip(variants, images.make_variants(data, variants),
+                                    strict=True):
             rows.append(_row(file, variant_name(file.name, variant), variant.content_type,
-                             images.make_variant(data, variant), now))
+                             encoded, now))
         return Processed(file.digest, tuple(rows))
     except ImageError as exc:
         return Processed(file.digest, problem=f"{file.source} {exc}")
