@@ -166,9 +166,13 @@ class _Item:
 
 @dataclass
 class _Fence:
+    """Lines kept as written but for their indentation inside items: fenced code, or display
+    maths (whose ``- x`` and ``+ y`` lines are TeX, not list items)."""
+
     closing: re.Pattern[str]
     level: int  # how many items hold it
     indent: int  # of the opening, inside the items: taken off each line of the fence
+    maths: bool = False  # display maths: a line less indented goes on with it, as TeX
 
     @classmethod
     def opened(cls, opening: re.Match[str], level: int, column: int) -> _Fence:
@@ -177,6 +181,19 @@ class _Fence:
         marker = opening.group(1)
         closing = re.compile(rf" {{0,3}}{re.escape(marker[0])}{{{len(marker)},}} *$")
         return cls(closing, level, opening.start(1) - column)
+
+    @classmethod
+    def of_maths(cls, line: str, level: int, column: int) -> _Fence | None:
+        """The display maths ``line`` opens and leaves open inside ``level`` items whose text
+        starts at ``column`` (app.content.maths' delimiters), or None."""
+        opening = _DISPLAY_MATHS_OPENING.match(line, column)
+        if opening is None:
+            return None
+        closing = "$$" if opening.group(1) == "$$" else "\\]"
+        if closing in line[opening.end():]:
+            return None
+        return cls(re.compile(rf".*?{re.escape(closing)}"), level, opening.start(1) - column,
+                   maths=True)
 
 
 @dataclass(frozen=True)
@@ -212,15 +229,6 @@ def reindent_gfm_lists(lines: list[str], *, marks: SpacingMarks | None = None) -
     return _ListLines(marks or SpacingMarks()).read(lines)
 
 
-def _display_maths_closing(line: str) -> str | None:
-    """The delimiter closing the display maths ``line`` opens and leaves open, if it does."""
-    opening = _DISPLAY_MATHS_OPENING.match(line)
-    if opening is None:
-        return None
-    closing = "$$" if opening.group(1) == "$$" else "\\]"
-    return closing if closing not in line[opening.end():] else None
-
-
 class _ListLines:
     """One pass over the lines, keeping the list items open at each line."""
 
@@ -250,9 +258,6 @@ class _ListLines:
             elif not self.items and (raw := _RAW_HTML.match(line)):
                 index = self._raw_html(lines, index, raw.group(1))
                 continue
-            elif not self.items and (closing := _display_maths_closing(line)):
-                index = self._display_maths(lines, index, closing)
-                continue
             else:
                 self._line(line)
             index += 1
@@ -272,14 +277,14 @@ class _ListLines:
         fence = self.fence
         assert fence is not None
         column = self._column(fence.level)
-        if fence.level and _indent(line) < column:
+        if fence.level and _indent(line) < column and not fence.maths:
             self.fence = None  # the item ended, and the fence with it
             return False
         start = min(column + fence.indent, _indent(line))
         self.out.append(" " * (_TAB * fence.level) + line[start:])
         if fence.closing.match(line, min(column, _indent(line))):
             self.fence = None
-            self.blank_before_next = True
+            self.blank_before_next = not fence.maths  # maths may go on in its paragraph
         return True
 
     def _quote(self, lines: list[str], index: int) -> int:
@@ -309,17 +314,6 @@ class _ListLines:
         end_tag = re.compile(rf"</{tag}>", re.IGNORECASE)
         end = index
         while end < len(lines) and not end_tag.search(lines[end]):
-            end += 1
-        self.out += lines[index:end + 1]
-        self.paragraph_level = self.block_level = None
-        return end + 1
-
-    def _display_maths(self, lines: list[str], index: int, closing: str) -> int:
-        """Copy display maths up to its closing delimiter as written: its ``- x`` and ``+ y``
-        lines are TeX, not list items (app.content.maths reads the block); returns the index
-        of the line after it."""
-        end = index + 1
-        while end < len(lines) and closing not in lines[end]:
             end += 1
         self.out += lines[index:end + 1]
         self.paragraph_level = self.block_level = None
@@ -373,7 +367,11 @@ class _ListLines:
         opening = _OPENING_FENCE.match(line, column) if _indent(line) >= column else None
         code = self.paragraph_level is None and _indent(line) >= column + _TAB
         moved = self._moved(line, level)
-        if opening:
+        maths = _Fence.of_maths(line, level, column) if not (opening or code) and \
+            _indent(line) >= column else None
+        if maths:
+            self.fence = maths
+        elif opening:
             # A fence's placeholder, alone in a block, becomes the fence; in a paragraph's
             # block it would be part of the paragraph. _ListSpacing undoes the list spacing
             # that the blank lines around it give.

@@ -279,3 +279,14 @@ def test_display_maths_lines_starting_with_a_minus_are_tex_not_a_list() -> None:
         assert "\x02" not in page and "\x03" not in page
         assert f'<annotation encoding="application/x-tex">{tex.replace("&", "&amp;")}' in page
         assert page.count("<li>") == 1
+
+
+def test_display_maths_in_a_list_item_ends_where_its_delimiter_does() -> None:
+    # A $$ block inside an item whose closing line is not indented: read as the end of the
+    # item, the closing $$ opened the next block instead, and every later block's "- x" and
+    # "+ y" TeX lines became list items (lil-log's TD-VAE objective).
+    page = gfm("1. item:\n\n   $$\n   a\n   + b\n$$\n\nPara.\n\n$$\nJ = E[\n  c\n+ d\n- e]\n$$\n")
+    assert "\x02" not in page and "\x03" not in page
+    assert page.count("<li>") == 1
+    assert '<annotation encoding="application/x-tex">a\n+ b</annotation>' in page
+    assert '<annotation encoding="application/x-tex">J = E[\n  c\n+ d\n- e]</annotation>' in page
