@@ -56,4 +56,24 @@ if command -v npm >/dev/null && { [ ! -f "$tools/node_modules/.package-lock.json
     </dev/null >/dev/null
 fi
 
+# The Pelican reader's tests compare it with Pelican itself, which gets a virtualenv of its own
+# (the lock scripts/lock.sh pins, tests/tools/pelican.lock) so that Pelican's dependencies never
+# constrain Folio's; it is made with the Python .venv was made with, which that lock was resolved
+# for. As in scripts/bootstrap.sh, the stamp names the lock's hash: a second run with the same
+# lock installs nothing, and a failed install fails the run rather than skipping those tests.
+pelican_venv=$tools/.venv-pelican
+if [ ! -x "$pelican_venv/bin/python" ]; then
+  "$(.venv/bin/python -c 'import sys; print(sys._base_executable)')" -m venv --clear "$pelican_venv"
+fi
+stamp="$pelican_venv/.installed-pelican"
+wanted="$(sha256sum "$tools/pelican.lock" | cut -d' ' -f1)"
+if [ "$(cat "$stamp" 2>/dev/null)" != "$wanted" ]; then
+  echo "Installing Pelican for the Pelican reader's tests in $pelican_venv"
+  "$pelican_venv/bin/python" -m pip --disable-pip-version-check install --quiet \
+    --require-hashes -r "$tools/pelican.lock" </dev/null
+  echo "$wanted" >"$stamp"
+fi
+# A Pelican named by the caller is the one compared against.
+export PELICAN_PYTHON="${PELICAN_PYTHON:-$PWD/$pelican_venv/bin/python}"
+
 exec .venv/bin/pytest "$@"
