@@ -12,17 +12,21 @@ from __future__ import annotations
 import html
 import os
 import re
+import threading
 from collections.abc import Iterator
 from urllib.parse import urljoin, urlsplit
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from playwright.sync_api import Browser
 from sqlalchemy import select
+from werkzeug.serving import make_server
 
 from app import create_app
 from app.extensions import db
 from app.models import OldAddress, Post
+from tests import webcheck
 from tests.conftest import CORPORA, migrate
 
 SITES = CORPORA / "sites"
@@ -152,6 +156,15 @@ def test_the_engine_is_recognised_and_every_problem_is_something_missing(
             if line not in missing + anchors + moved] == []
 
 
+# What each engine publishes from the snapshot (its drafts apart): posts and pages.
+PUBLISHED = {"jekyll-lil-log": (37, 3), "hugo-jessfraz": (72, 0), "pelican-pybites": (394, 37)}
+
+
+def test_every_post_and_page_the_engine_published_is_there(imported: Imported) -> None:
+    kinds = [post.kind for post in imported.posts()]
+    assert (kinds.count("post"), kinds.count("page")) == PUBLISHED[imported.name]
+
+
 def test_every_post_and_page_answers(imported: Imported) -> None:
     posts = imported.posts()
     assert posts
@@ -212,3 +225,34 @@ def test_every_old_permalink_answers_301_to_its_post(imported: Imported) -> None
         if response.status_code != 301 or response.headers["Location"] != f"/posts/{slug}":
             wrong.append((path, response.status_code, response.headers.get("Location")))
     assert wrong == []
+
+
+def test_every_post_page_validates(imported: Imported) -> None:
+    pages = {_page_of(post): imported.client.get(_page_of(post)).get_data(as_text=True)
+             for post in imported.posts()}
+    invalid = {name: errors for name, errors in webcheck.vnu_errors(pages).items() if errors}
+    assert invalid == {}
+
+
+def _richest(imported: Imported) -> Post:
+    """The post with the most of what a reader's eyes meet: images, code, maths, tables."""
+    def weight(post: Post) -> int:
+        return sum(post.html.count(mark) for mark in ("<img", "<pre", "<math", "<table"))
+    return max((p for p in imported.posts() if p.kind == "post"), key=weight)
+
+
+def test_the_richest_post_passes_axe(imported: Imported, browser: Browser) -> None:
+    server = make_server("127.0.0.1", 0, imported.app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
+                              daemon=True)
+    thread.start()
+    context = browser.new_context(viewport={"width": 1366, "height": 900})
+    try:
+        page = context.new_page()
+        page.goto(f"http://127.0.0.1:{server.port}{_page_of(_richest(imported))}")
+        assert webcheck.format_violations(webcheck.axe_violations(page)) == ""
+    finally:
+        context.close()
+        server.shutdown()
+        thread.join(timeout=10)
+        server.server_close()
