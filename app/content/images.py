@@ -197,29 +197,32 @@ def make_variants(data: bytes, variants: Sequence[Variant]) -> list[bytes]:
         icc = im.info.get("icc_profile")
         im.load()
         turned = _turned(im, orientation)
-        prepared: dict[str, tuple[Image.Image, bytes | None]] = {}
-        resized: dict[tuple[str, tuple[int, int]], Image.Image] = {}
-        encoded = []
-        for variant in variants:
-            pixels = _PIXELS_OF.get(variant.format, variant.format)
-            if pixels not in prepared:
+        encoded = [b""] * len(variants)
+        # One kind of pixels at a time, so that a large image is held in memory at most twice
+        # besides its decoding.
+        by_pixels = sorted(range(len(variants)), key=lambda index: _pixels(variants[index]))
+        current = None
+        for index in by_pixels:
+            variant = variants[index]
+            if _pixels(variant) != current:
+                current = _pixels(variant)
                 source, source_icc = _for_output(turned, icc, variant.format)
                 if source.info:  # the encoder would write it; turned keeps its own
-                    source = source.copy()
+                    source = source.copy() if source is turned else source
                     source.info = {}
-                prepared[pixels] = source, source_icc
-            source, source_icc = prepared[pixels]
+                resized: dict[tuple[int, int], Image.Image] = {}
             size = (variant.width, variant.height)
-            if (pixels, size) not in resized:
-                resized[pixels, size] = source if source.size == size else source.resize(
+            if size not in resized:
+                resized[size] = source if source.size == size else source.resize(
                     size, Image.Resampling.LANCZOS)
-            encoded.append(_encode(resized[pixels, size], variant.format, source_icc,
-                                   dict(_VARIANT_OPTIONS[variant.format])))
+            encoded[index] = _encode(resized[size], variant.format, source_icc,
+                                     dict(_VARIANT_OPTIONS[variant.format]))
         return encoded
 
 
-# Formats that store the same pixels for an image (_for_output converts alike for both).
-_PIXELS_OF = {"avif": "webp"}
+def _pixels(variant: Variant) -> str:
+    """The variants that store the same pixels: WebP and AVIF (_for_output converts alike)."""
+    return "webp" if variant.format == "avif" else variant.format
 
 
 @cache
