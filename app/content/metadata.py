@@ -432,14 +432,23 @@ def _parse_date_text(text: str, zone: ZoneInfo) -> dt.datetime:
     offset = parts["tz"]
     if offset is None:
         return moment
+    written = written_offset(offset)
+    if written is None:
+        raise ContentError(1, f"{text!r} has an impossible offset {offset}", DATE_HINT)
+    return moment.replace(tzinfo=written)
+
+
+def written_offset(offset: str) -> dt.tzinfo | None:
+    """The zone of an offset as dates write it (``Z``, ``UTC``, ``GMT``, ``+05:30``, ``-0800``,
+    ``+02``); None for one that cannot be (``+25:00``)."""
     if offset.upper() in ("Z", "UTC", "GMT"):
-        return moment.replace(tzinfo=dt.UTC)
+        return dt.UTC
     digits = offset[1:].replace(":", "")
     hours, minutes = int(digits[:2]), int(digits[2:4] or 0)
     if hours > 23 or minutes > 59:
-        raise ContentError(1, f"{text!r} has an impossible offset {offset}", DATE_HINT)
+        return None
     delta = dt.timedelta(hours=hours, minutes=minutes)
-    return moment.replace(tzinfo=dt.timezone(-delta if offset[0] == "-" else delta))
+    return dt.timezone(-delta if offset[0] == "-" else delta)
 
 
 def _lenient_date_match(text: str) -> re.Match[str] | None:

@@ -85,6 +85,25 @@ class ConfigError(ContentError):
         return (ConfigError, (self.config_file, self.line, self.message, self.hint))
 
 
+MAX_CONFIG_BYTES = 1024 * 1024
+
+
+def read_config_text(path: Path, name: str) -> str:
+    """The text of a configuration file (``name``: as the author knows it, relative to the
+    site's root), newlines as ``\\n``. Raises ConfigError for a file that cannot be read, is
+    over 1 MB (a configuration is a few lines: this is some other file) or is not UTF-8."""
+    try:
+        data = path.read_bytes()[:MAX_CONFIG_BYTES + 1]
+    except OSError as exc:
+        raise ConfigError(name, 1, f"cannot read it ({exc.strerror})") from None
+    if len(data) > MAX_CONFIG_BYTES:
+        raise ConfigError(name, 1, "it is over 1 MB", "a configuration file is a few lines")
+    try:
+        return data.decode("utf-8-sig").replace("\r\n", "\n")
+    except UnicodeDecodeError:
+        raise ConfigError(name, 1, "it is not UTF-8", "save it as UTF-8") from None
+
+
 @dataclass
 class SiteConfig:
     """A site's configuration as its reader found it: the source for the import, the house

@@ -54,7 +54,13 @@ from app.content.pages import ADDRESS_REGEX
 from app.content.problems import ContentError, Notice
 from app.content.reader import MAX_FILE_BYTES, RawArticle, read_article
 from app.content.sites import shortcodes
-from app.content.sites.base import ConfigError, SiteConfig, SiteSource, Translated
+from app.content.sites.base import (
+    ConfigError,
+    SiteConfig,
+    SiteSource,
+    Translated,
+    read_config_text,
+)
 from app.content.slugs import slugify
 from app.content.values import storable
 
@@ -68,7 +74,6 @@ GENERIC_CONFIG_FILES = ("config.toml", "config.yaml", "config.yml", "config.json
 CONFIG_DIR = "config/_default"
 ENVIRONMENT_DIR = "config/production"  # what `hugo` builds for
 HUGO_FOLDERS = ("content", "layouts", "themes", "archetypes")
-MAX_CONFIG_BYTES = 1024 * 1024
 HEAD_BYTES = 64 * 1024  # where a page's front matter is
 # A front matter key that keeps a page from being published, as YAML, TOML or JSON write it.
 _FLAG_KEYS = re.compile(rb'^[ \t"\[]*(?:headless|_?build)\b', re.IGNORECASE | re.MULTILINE)
@@ -180,17 +185,7 @@ def _merge(into: dict[str, Any], values: dict[str, Any]) -> None:
 
 
 def _config_text(root: Path, path: Path) -> str:
-    name = path.relative_to(root).as_posix()
-    try:
-        data = path.read_bytes()[:MAX_CONFIG_BYTES + 1]
-    except OSError as exc:
-        raise ConfigError(name, 1, f"cannot read it ({exc.strerror})") from None
-    if len(data) > MAX_CONFIG_BYTES:
-        raise ConfigError(name, 1, "it is over 1 MB", "a configuration file is a few lines")
-    try:
-        return data.decode("utf-8-sig").replace("\r\n", "\n")
-    except UnicodeDecodeError:
-        raise ConfigError(name, 1, "it is not UTF-8", "save it as UTF-8") from None
+    return read_config_text(path, path.relative_to(root).as_posix())
 
 
 def _parse(root: Path, path: Path, text: str) -> dict[str, Any]:

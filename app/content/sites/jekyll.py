@@ -45,7 +45,13 @@ from app.content.pages import PAGE, POST
 from app.content.problems import ContentError, Notice
 from app.content.reader import RawArticle, decode, read_article
 from app.content.sites import liquid
-from app.content.sites.base import ConfigError, SiteConfig, SiteSource, Translated
+from app.content.sites.base import (
+    ConfigError,
+    SiteConfig,
+    SiteSource,
+    Translated,
+    read_config_text,
+)
 from app.content.slugs import slugify
 
 if TYPE_CHECKING:
@@ -91,7 +97,7 @@ def configure(root: Path, config_path: Path) -> SiteConfig:
     """The site's settings from ``_config.yml``, and the map of its posts and pages that the
     reader (in worker processes, with no files at hand) needs. Raises ContentError for a
     configuration file that cannot be read."""
-    text = config_path.read_text(encoding="utf-8-sig", errors="replace")
+    text = read_config_text(config_path, config_path.name)
     config = _load_config(text, config_path.name)
     settings = _settings(config)
     walk = _walk(root, settings)

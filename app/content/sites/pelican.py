@@ -27,11 +27,15 @@ from zoneinfo import ZoneInfo
 from app.content.pages import PAGE
 from app.content.problems import ContentError, Notice
 from app.content.reader import RawArticle, read_article
-from app.content.sites.base import ConfigError, SiteConfig, SiteSource, Translated
+from app.content.sites.base import (
+    SiteConfig,
+    SiteSource,
+    Translated,
+    read_config_text,
+)
 from app.content.sites.pelican_config import (
     CONFIG_FILE,
     MARKDOWN_EXTENSIONS,
-    MAX_CONFIG_BYTES,
     PUBLISH_FILE,
     ReadSettings,
     effective,
@@ -80,10 +84,10 @@ def configure(root: Path, config: Path) -> SiteConfig:
     """The site's settings from pelicanconf.py (and publishconf.py on top, which the live
     site was built with), read without running either. Raises ConfigError for a file that
     cannot be read or is not Python."""
-    read = read_settings(_config_text(config, CONFIG_FILE), CONFIG_FILE)
+    read = read_settings(read_config_text(config, CONFIG_FILE), CONFIG_FILE)
     publish = root / PUBLISH_FILE
     if publish.is_file():
-        text = _config_text(publish, PUBLISH_FILE)
+        text = read_config_text(publish, PUBLISH_FILE)
         if re.search(r"^from\s+pelicanconf\s+import\s+\*", text, re.MULTILINE):
             read = read_settings(text, PUBLISH_FILE, read)
     settings, notices = effective(read, root)
@@ -105,19 +109,6 @@ def configure(root: Path, config: Path) -> SiteConfig:
         SiteSource.of(ENGINE, settings), CONFIG_FILE, overrides,
         taken=_taken(read),
         unread=sorted([*read.unread.values(), *notices], key=lambda n: n.line))
-
-
-def _config_text(path: Path, name: str) -> str:
-    try:
-        data = path.read_bytes()[:MAX_CONFIG_BYTES + 1]
-    except OSError as exc:
-        raise ConfigError(name, 1, f"cannot read it ({exc.strerror})") from None
-    if len(data) > MAX_CONFIG_BYTES:
-        raise ConfigError(name, 1, "it is over 1 MB", "a configuration file is a few lines")
-    try:
-        return data.decode("utf-8-sig").replace("\r\n", "\n")
-    except UnicodeDecodeError:
-        raise ConfigError(name, 1, "it is not UTF-8", "save it as UTF-8") from None
 
 
 def _taken(read: ReadSettings) -> list[str]:

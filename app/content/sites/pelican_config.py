@@ -25,12 +25,12 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from text_unidecode import unidecode
 
+from app.content.metadata import written_offset
 from app.content.problems import Notice
 from app.content.sites.base import ConfigError
 
 CONFIG_FILE = "pelicanconf.py"
 PUBLISH_FILE = "publishconf.py"
-MAX_CONFIG_BYTES = 1024 * 1024
 MARKDOWN_EXTENSIONS = ("md", "markdown", "mkd", "mdown")
 
 # Pelican's documented defaults (pelican.settings.DEFAULT_CONFIG) for the settings Folio uses.
@@ -435,14 +435,8 @@ def _moment(parts: dict[str, str | None], zone: dt.tzinfo) -> dt.datetime | None
     offset = parts["tz"]
     if offset is None:
         return moment
-    if offset.upper() in ("Z", "UTC", "GMT"):
-        return moment.replace(tzinfo=dt.UTC)
-    digits = offset[1:].replace(":", "")
-    hours, minutes = int(digits[:2]), int(digits[2:4] or 0)
-    if hours > 23 or minutes > 59:
-        return None
-    delta = dt.timedelta(hours=hours, minutes=minutes)
-    return moment.replace(tzinfo=dt.timezone(-delta if offset[0] == "-" else delta))
+    written = written_offset(offset)
+    return None if written is None else moment.replace(tzinfo=written)
 
 
 def iso(moment: dt.datetime) -> str:
