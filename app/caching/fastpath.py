@@ -6,7 +6,14 @@ from typing import Any
 
 from flask import Flask
 
-from app.caching.requests import none_match, request_identity, validator_headers, validators
+from app.caching.encodings import accepted, choose, coded_etag
+from app.caching.requests import (
+    entry_parts,
+    matching_etag,
+    request_identity,
+    validator_headers,
+    validators,
+)
 from app.caching.store import PageStore
 from app.caching.tracker import StateTracker
 
@@ -40,12 +47,18 @@ class FastPath:
         key, etag = validators(request_identity(environ), state, self.app.config)
         if "HTTP_IF_MODIFIED_SINCE" in environ:
             return None  # date comparisons are the slow path's
-        if none_match(environ.get("HTTP_IF_NONE_MATCH"), etag):
-            return "304 NOT MODIFIED", validator_headers(etag, state), b""
+        allowed = accepted(environ.get("HTTP_ACCEPT_ENCODING"))
+        matched = matching_etag(environ.get("HTTP_IF_NONE_MATCH"), etag, allowed)
+        if matched:
+            return "304 NOT MODIFIED", validator_headers(matched, state), b""
         stored = self.store.get(key)
         if stored is None:
             return None
-        status, headers, body = stored
-        headers = [*headers, *validator_headers(etag, state), ("X-Cache", "hit"),
-                   ("Content-Length", str(len(body)))]
+        status, headers, body, forms = entry_parts(stored)
+        coding = choose(forms, allowed)
+        if coding:
+            body = forms[coding]
+            headers = [*headers, ("Content-Encoding", coding)]
+        headers = [*headers, *validator_headers(coded_etag(etag, coding), state),
+                   ("X-Cache", "hit"), ("Content-Length", str(len(body)))]
         return f"{status} OK", headers, b"" if head else body

@@ -2,17 +2,21 @@
 
 A miss on a cold cache renders once: the first request takes a short lock (``add``, atomic
 in Redis and within a process) and the others wait for its result instead of rendering too.
+What is stored is compressed then, once (``encodings``): an entry is ``(status, headers,
+body, {coding: bytes})``, and each request is answered in the coding it accepts, with that
+coding's own ETag.
 """
 
 from __future__ import annotations
 
 import hashlib
 import time
-from typing import Any
+from typing import Any, Literal
 
 from flask import Flask, Response, current_app, g, request
 from werkzeug.http import parse_etags, unquote_etag
 
+from app.caching.encodings import PREFERRED, accepted, choose, coded_etag, compressed_forms
 from app.caching.state import ContentState
 from app.caching.store import PageStore
 from app.caching.tracker import StateTracker
@@ -81,9 +85,37 @@ def none_match(header: str | None, etag: str) -> bool | None:
     return wanted.contains_weak(unquote_etag(etag)[0])
 
 
+def matching_etag(header: str | None, etag: str,
+                  allowed: frozenset[str]) -> str | Literal[False] | None:
+    """Which representation an ``If-None-Match`` header names, of those the client would get:
+    the coded ETag of each coding it accepts, and the plain one. The ETag matched (for the
+    ``304``), False for none of them, None when the header names no tag (as ``none_match``)."""
+    if not header:
+        return None
+    candidates = [coded_etag(etag, coding) for coding in PREFERRED if coding in allowed]
+    candidates.append(etag)
+    for candidate in candidates:
+        matched = none_match(header, candidate)
+        if matched is None:
+            return None
+        if matched:
+            return candidate
+    return False
+
+
+def entry_parts(stored: Any) -> tuple[int, list[tuple[str, str]], bytes, dict[str, bytes]]:
+    """A stored entry's status, headers, body and compressed forms (none in an entry stored
+    before they were: Redis outlives a deploy)."""
+    if len(stored) == 3:
+        status, headers, body = stored
+        return status, headers, body, {}
+    status, headers, body, forms = stored
+    return status, headers, body, forms
+
+
 def validator_headers(etag: str, state: ContentState) -> list[tuple[str, str]]:
     return [("ETag", etag), ("Last-Modified", state.last_modified_http),
-            ("Cache-Control", BROWSER_CACHING)]
+            ("Cache-Control", BROWSER_CACHING), ("Vary", "Accept-Encoding")]
 
 
 def _answer_from_cache() -> Response | None:
@@ -92,8 +124,10 @@ def _answer_from_cache() -> Response | None:
     state = _tracker().state()
     key, etag = validators(request_identity(request.environ), state, current_app.config)
     g.cache_key, g.etag, g.content_state = key, etag, state
-    if _not_modified(etag, state):
-        return _with_validators(Response(status=304), etag, state)
+    g.codings = accepted(request.environ.get("HTTP_ACCEPT_ENCODING"))
+    matched = _not_modified(etag, state)
+    if matched:
+        return _with_validators(Response(status=304), matched, state)
     store = _store()
     stored = store.get(key)
     if stored is None and not store.add(f"lock:{key}", 1, timeout=LOCK_SECONDS):
@@ -102,19 +136,25 @@ def _answer_from_cache() -> Response | None:
         g.cache_lock = f"lock:{key}"
     if stored is None:
         return None
-    status, headers, body = stored
-    response = Response(body, status=status, headers=headers)
+    status, headers, body, forms = entry_parts(stored)
+    coding = choose(forms, g.codings)
+    response = Response(forms[coding] if coding else body, status=status, headers=headers)
+    if coding:
+        response.headers["Content-Encoding"] = coding
     response.headers["X-Cache"] = "hit"
     g.cache_hit = True
-    return _with_validators(response, etag, state)
+    return _with_validators(response, coded_etag(etag, coding), state)
 
 
-def _not_modified(etag: str, state: ContentState) -> bool:
-    matched = none_match(request.environ.get("HTTP_IF_NONE_MATCH"), etag)
+def _not_modified(etag: str, state: ContentState) -> str | Literal[False]:
+    """The ETag to answer ``304`` with, or False to answer in full."""
+    matched = matching_etag(request.environ.get("HTTP_IF_NONE_MATCH"), etag, g.codings)
     if matched is not None:
         return matched
     since = request.if_modified_since
-    return since is not None and int(state.last_modified.timestamp()) <= since.timestamp()
+    if since is not None and int(state.last_modified.timestamp()) <= since.timestamp():
+        return etag  # a date names no coding; every coding's tag matches the plain one
+    return False
 
 
 def _wait_for(store: PageStore, key: str) -> Any:
@@ -136,14 +176,21 @@ def _store_in_cache(response: Response) -> Response:
     if key is None or g.get("cache_hit") or response.status_code == 304:
         return response
     state: ContentState = g.content_state
+    coding = None
     if response.status_code == 200 and not response.is_streamed \
             and "Set-Cookie" not in response.headers:
         headers = [(name, value) for name, value in response.headers.items()
                    if name.lower() not in _NOT_STORED]
-        _store().set(key, (200, headers, response.get_data()), timeout=_lifetime(state))
+        body = response.get_data()
+        forms = compressed_forms(body, response.mimetype)
+        _store().set(key, (200, headers, body, forms), timeout=_lifetime(state))
         response.headers["X-Cache"] = "miss"
+        coding = choose(forms, g.codings)
+        if coding:  # this request too gets the coding it asked for
+            response.set_data(forms[coding])
+            response.headers["Content-Encoding"] = coding
     if response.status_code == 200:
-        _with_validators(response, g.etag, state)
+        _with_validators(response, coded_etag(g.etag, coding), state)
     return response
 
 
