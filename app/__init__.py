@@ -77,6 +77,7 @@ def register_blueprints(app: Flask) -> None:
     from app import (
         api,
         archive,
+        assets,
         authors,
         categories,
         feeds,
@@ -92,7 +93,7 @@ def register_blueprints(app: Flask) -> None:
     routing.install(app)
 
     for blueprint in (posts.bp, tags.bp, categories.bp, authors.bp, archive.bp, feeds.bp, seo.bp,
-                      search.bp, health.bp, pages.bp):
+                      search.bp, health.bp, assets.bp, pages.bp):
         app.register_blueprint(blueprint)
     api.register(app)
     media.install(app)
@@ -102,10 +103,12 @@ def register_blueprints(app: Flask) -> None:
 
 
 def install_theme(app: Flask) -> None:
-    """Templates and static files in the instance folder win over Folio's (``app.theme``)."""
-    from app import theme
+    """Templates and static files in the instance folder win over Folio's (``app.theme``), and
+    every static file has a content-hashed address (``app.assets``)."""
+    from app import assets, theme
 
     theme.install(app)
+    assets.install(app, theme.served_static_folders(app))
 
 
 def register_error_handlers(app: Flask) -> None:

@@ -20,9 +20,11 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from flask import Flask, Response, current_app, send_from_directory, url_for
+from flask import Flask, Response, current_app, send_from_directory
 from jinja2 import ChoiceLoader, FileSystemLoader, PrefixLoader
 from werkzeug.exceptions import NotFound
+
+from app.assets import asset_url
 
 EXTRA_CSS = "css/extra.css"  # under instance/static/
 _THEME = "folio_theme"  # app.extensions
@@ -67,7 +69,7 @@ def static(filename: str) -> Response:
 def extra_css_url() -> str | None:
     """The address of the site's extra stylesheet, or None when it has none."""
     theme: Theme = current_app.extensions[_THEME]
-    return url_for("static", filename=EXTRA_CSS) if theme.extra_css else None
+    return asset_url(EXTRA_CSS) if theme.extra_css else None
 
 
 def fingerprint(theme: Theme) -> str:

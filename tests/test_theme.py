@@ -86,7 +86,9 @@ def test_extra_css_is_linked_after_folios_and_served(themed: Flask) -> None:
     page = parse(client.get("/").get_data(as_text=True))
 
     sheets = [link.get("href") for link in page.cssselect("link[rel=stylesheet]")]
-    assert sheets == ["/static/css/site.css", "/static/css/pygments.css", "/static/css/extra.css"]
+    assert [re.sub(r"^/assets/[0-9a-f]{12}/", "/", sheet) for sheet in sheets] == [
+        "/css/site.css", "/css/pygments.css", "/css/extra.css"]
+    assert fetch(client, sheets[2]) == (200, "text/css", EXTRA_CSS.encode())
     assert fetch(client, "/static/css/extra.css") == (200, "text/css", EXTRA_CSS.encode())
 
 

@@ -23,11 +23,13 @@ from app.caching.tracker import StateTracker
 from app.models import utcnow
 
 # Media files have their own immutable caching (app.media), and would crowd out the pages.
-UNCACHED_ENDPOINTS = frozenset({"static", "health.healthz", "health.readyz", "media.file"})
+UNCACHED_ENDPOINTS = frozenset({"static", "health.healthz", "health.readyz", "media.file",
+                                "assets.file"})
 # Settings that change what a page looks like; part of every key, so a new value in one
 # process never serves a page rendered with the old one.
 KEY_SETTINGS = ("SITE_URL", "SITE_NAME", "SITE_DESCRIPTION", "SITE_LANGUAGE", "BLOG_TIMEZONE",
-                "POSTS_PER_PAGE", "FEED_SIZE", "FOLIO_ENV", "MENU", "THEME_FINGERPRINT")
+                "POSTS_PER_PAGE", "FEED_SIZE", "FOLIO_ENV", "MENU", "THEME_FINGERPRINT",
+                "ASSETS_FINGERPRINT")
 WAIT_FOR_OTHER_RENDER = 2.0  # seconds a request waits for an identical render in progress
 LOCK_SECONDS = 10
 # Browsers and proxies keep a copy but ask each time: the answer is usually a cheap 304, and
