@@ -157,12 +157,23 @@ def import_posts_command(path: Path | None, strict: bool, dry_run: bool, prune: 
         # version. Also when nothing changed: an import killed after its commit but before
         # this line left the mirrors behind the database, and the next import repairs them.
         caching.publish_content_version(current_app._get_current_object())  # type: ignore[attr-defined]
+        if report.written and report.changes and (config.get("PURGE_URL")
+                                                  or config.get("PURGE_COMMAND")):
+            _purge_cdn(report)
     if config_module.log_format(config) == "json":
         _log_report(report, options, folder)
     else:
         _print_report(report, options)  # its last line is the summary: no log record again
     if report.errors:
         sys.exit(1)
+
+
+def _purge_cdn(report: ImportReport) -> None:
+    """After the version is out, never before: a CDN refetching at once must get new pages."""
+    from app.caching import purge
+
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    purge.purge(app, purge.changed_addresses(app, [*report.added, *report.updated]))
 
 
 def _describe_site(site: sites.SiteConfig, folder: Path) -> None:

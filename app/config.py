@@ -90,6 +90,15 @@ class Defaults:
     # lag an import whose publication to the mirror was lost (the importer killed after its
     # commit, Redis unreachable from it). 0 asks on every request.
     VERSION_CHECK_SECONDS = 2.0
+    # A CDN or caching proxy in front: public pages say it may keep them CDN_MAX_AGE seconds
+    # (s-maxage) and serve a stale copy CDN_STALE_SECONDS longer while it fetches the new one.
+    # 0: off, every cache revalidates each time. After an import that changed something, the
+    # changed addresses go to PURGE_URL (an HTTP PURGE of each, the address appended) and to
+    # PURGE_COMMAND (run with them on standard input, one a line).
+    CDN_MAX_AGE = 0
+    CDN_STALE_SECONDS = 60
+    PURGE_URL: str | None = None
+    PURGE_COMMAND: str | None = None
     SQLALCHEMY_DATABASE_URI: str | None = None  # filled in by the factory: SQLite in instance/
     SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {}
     LOG_LEVEL = "INFO"
@@ -181,6 +190,10 @@ ENV_SETTINGS: dict[str, tuple[str, Callable[[str, str], Any]]] = {
     "CACHE_KEY_PREFIX": ("CACHE_KEY_PREFIX", _as_str),
     "REDIS_RETRY_SECONDS": ("REDIS_RETRY_SECONDS", _as_float),
     "VERSION_CHECK_SECONDS": ("VERSION_CHECK_SECONDS", _as_float),
+    "CDN_MAX_AGE": ("CDN_MAX_AGE", _as_int),
+    "CDN_STALE_SECONDS": ("CDN_STALE_SECONDS", _as_int),
+    "PURGE_URL": ("PURGE_URL", _as_str),
+    "PURGE_COMMAND": ("PURGE_COMMAND", _as_str),
     "DATABASE_URL": ("SQLALCHEMY_DATABASE_URI", _as_str),
     "LOG_LEVEL": ("LOG_LEVEL", _as_str),
     "LOG_FORMAT": ("LOG_FORMAT", _as_str),
@@ -233,7 +246,8 @@ def check(config: Mapping[str, Any]) -> None:
         if int(config[name]) < 1:
             raise ConfigError(f"{name} must be at least 1")
     for name in ("PROXY_FIX", "HSTS_SECONDS", "VERSION_CHECK_SECONDS", "MEDIA_CACHE_BYTES",
-                 "LINK_CHECK_HOST_INTERVAL", "LINK_CHECK_CACHE_SECONDS"):
+                 "LINK_CHECK_HOST_INTERVAL", "LINK_CHECK_CACHE_SECONDS", "CDN_MAX_AGE",
+                 "CDN_STALE_SECONDS"):
         if float(config[name]) < 0:
             raise ConfigError(f"{name} must be 0 or more, got {config[name]}")
     for name in ("IMPORT_RENDER_SECONDS", "LINK_CHECK_TIMEOUT"):

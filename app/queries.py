@@ -401,3 +401,14 @@ def media_file(key: str) -> AnyRow | None:
     """The stored file served at ``/media/<key>``: its type and bytes."""
     statement = select(MediaFile.content_type, MediaFile.data).where(MediaFile.key == key)
     return db.session.execute(statement).first()
+
+
+def posts_from_files(source_paths: Sequence[str]) -> list[Post]:
+    """The posts and pages imported from these files (paths as the importer reports them),
+    with what their listings are keyed by: tags, category and authors."""
+    if not source_paths:
+        return []
+    statement = (select(Post).where(Post.source_path.in_(source_paths))
+                 .options(selectinload(Post.tags), selectinload(Post.authors),
+                          joinedload(Post.category)))
+    return list(db.session.scalars(statement).unique())

@@ -28,6 +28,8 @@ done
 command -v wrk >/dev/null || apt_packages+=(wrk)
 command -v redis-server >/dev/null || apt_packages+=(redis-server)
 command -v nginx >/dev/null || apt_packages+=(nginx-light)
+# The CDN test puts a real caching proxy in front of gunicorn (Debian's varnishd, in /usr/sbin).
+[ -x /usr/sbin/varnishd ] || command -v varnishd >/dev/null || apt_packages+=(varnish)
 # The site readers' tests build fixture sites with the engines themselves and compare.
 command -v jekyll >/dev/null || apt_packages+=(jekyll)
 # The fixture Jekyll site names the jekyll-feed plugin, as most real ones do.

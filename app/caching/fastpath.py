@@ -10,6 +10,7 @@ from app.caching.encodings import accepted, choose, coded_etag
 from app.caching.requests import (
     entry_parts,
     matching_etag,
+    page_cache_control,
     request_identity,
     validator_headers,
     validators,
@@ -49,8 +50,9 @@ class FastPath:
             return None  # date comparisons are the slow path's
         allowed = accepted(environ.get("HTTP_ACCEPT_ENCODING"))
         matched = matching_etag(environ.get("HTTP_IF_NONE_MATCH"), etag, allowed)
+        control = page_cache_control(self.app.config)
         if matched:
-            return "304 NOT MODIFIED", validator_headers(matched, state), b""
+            return "304 NOT MODIFIED", validator_headers(matched, state, control), b""
         stored = self.store.get(key)
         if stored is None:
             return None
@@ -59,6 +61,6 @@ class FastPath:
         if coding:
             body = forms[coding]
             headers = [*headers, ("Content-Encoding", coding)]
-        headers = [*headers, *validator_headers(coded_etag(etag, coding), state),
+        headers = [*headers, *validator_headers(coded_etag(etag, coding), state, control),
                    ("X-Cache", "hit"), ("Content-Length", str(len(body)))]
         return f"{status} OK", headers, b"" if head else body

@@ -115,9 +115,22 @@ def entry_parts(stored: Any) -> tuple[int, list[tuple[str, str]], bytes, dict[st
     return status, headers, body, forms
 
 
-def validator_headers(etag: str, state: ContentState) -> list[tuple[str, str]]:
+def page_cache_control(config: Any) -> str:
+    """What a cached page tells caches: browsers revalidate each time; with ``CDN_MAX_AGE``, a
+    CDN or proxy in front (shared caches: ``s-maxage``) keeps it that long, and serves it
+    stale a little longer while it fetches the new one. Only pages the cache stores get it:
+    never an error, a redirect or a response setting a cookie."""
+    seconds = int(config["CDN_MAX_AGE"])
+    if seconds <= 0:
+        return BROWSER_CACHING
+    return (f"public, max-age=0, s-maxage={seconds}, "
+            f"stale-while-revalidate={int(config['CDN_STALE_SECONDS'])}")
+
+
+def validator_headers(etag: str, state: ContentState,
+                      cache_control: str = BROWSER_CACHING) -> list[tuple[str, str]]:
     return [("ETag", etag), ("Last-Modified", state.last_modified_http),
-            ("Cache-Control", BROWSER_CACHING), ("Vary", "Accept-Encoding")]
+            ("Cache-Control", cache_control), ("Vary", "Accept-Encoding")]
 
 
 def _answer_from_cache() -> Response | None:
@@ -129,7 +142,7 @@ def _answer_from_cache() -> Response | None:
     g.codings = accepted(request.environ.get("HTTP_ACCEPT_ENCODING"))
     matched = _not_modified(etag, state)
     if matched:
-        return _with_validators(Response(status=304), matched, state)
+        return _with_validators(Response(status=304), matched, state, shared=True)
     store = _store()
     stored = store.get(key)
     if stored is None and not store.add(f"lock:{key}", 1, timeout=LOCK_SECONDS):
@@ -145,7 +158,7 @@ def _answer_from_cache() -> Response | None:
         response.headers["Content-Encoding"] = coding
     response.headers["X-Cache"] = "hit"
     g.cache_hit = True
-    return _with_validators(response, coded_etag(etag, coding), state)
+    return _with_validators(response, coded_etag(etag, coding), state, shared=True)
 
 
 def _not_modified(etag: str, state: ContentState) -> str | Literal[False]:
@@ -191,7 +204,8 @@ def _store_in_cache(response: Response) -> Response:
         if coding:  # this request too gets the coding it asked for
             response.set_data(forms[coding])
             response.headers["Content-Encoding"] = coding
-    if response.status_code == 200:
+        _with_validators(response, coded_etag(g.etag, coding), state, shared=True)
+    elif response.status_code == 200:
         _with_validators(response, coded_etag(g.etag, coding), state)
     return response
 
@@ -206,8 +220,12 @@ def _lifetime(state: ContentState) -> int:
     return seconds
 
 
-def _with_validators(response: Response, etag: str, state: ContentState) -> Response:
-    for name, value in validator_headers(etag, state):
+def _with_validators(response: Response, etag: str, state: ContentState, *,
+                     shared: bool = False) -> Response:
+    """``response`` with its validators; ``shared``: a page the cache keeps, which a CDN may
+    keep too (``page_cache_control``)."""
+    control = page_cache_control(current_app.config) if shared else BROWSER_CACHING
+    for name, value in validator_headers(etag, state, control):
         response.headers[name] = value
     return response
 
