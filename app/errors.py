@@ -7,6 +7,7 @@ import contextlib
 import logging
 
 from flask import Flask, Response, make_response, render_template, request
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
 from werkzeug.wrappers import Response as WerkzeugResponse
 
@@ -35,10 +36,13 @@ log = logging.getLogger(__name__)
 
 
 def register(app: Flask) -> None:
+    lookup_log = database.ThrottledWarning(log, "old addresses unreadable, answering 404",
+                                           "old_address_lookup_failed", OUTAGE_LOG_INTERVAL)
+
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> Response | WerkzeugResponse:
         if error.code == 404 and not api_errors.is_api_request():
-            moved = old_addresses.redirect_for(request)
+            moved = _old_address(lookup_log)
             if moved is not None:
                 return moved
         response = error_response(error)
@@ -65,6 +69,18 @@ def register(app: Flask) -> None:
         original = getattr(error, "original_exception", None)
         app.logger.error("unhandled error", exc_info=original or error)
         return error_response(error)
+
+
+def _old_address(lookup_log: database.ThrottledWarning) -> WerkzeugResponse | None:
+    """The 301 to where the old site's address leads now, if it is one. The lookup is a
+    courtesy to a 404, never its failure: a database that cannot answer it (gone, or not yet
+    migrated) leaves the 404 a 404, not a 500."""
+    try:
+        return old_addresses.redirect_for(request)
+    except SQLAlchemyError as exc:
+        roll_back()
+        lookup_log.warning(exc)
+        return None
 
 
 def roll_back() -> None:
