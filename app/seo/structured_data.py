@@ -10,12 +10,20 @@ from typing import Any
 
 from flask import current_app
 
-from app.models import Post
+from app.models import Author, Post
 from app.templating import absolute, absolute_url
 
 
 def for_post(post: Post) -> list[dict[str, Any]]:
     return [blog_posting(post), breadcrumbs(post)]
+
+
+def _people(authors: list[Author]) -> dict[str, Any] | list[dict[str, Any]]:
+    """schema.org's author: one Person, or a list of them for a post with several (Google's
+    own examples write a single author as an object)."""
+    people = [{"@type": "Person", "name": author.name,
+               "url": absolute_url("authors.detail", slug=author.slug)} for author in authors]
+    return people[0] if len(people) == 1 else people
 
 
 def blog_posting(post: Post) -> dict[str, Any]:
@@ -30,9 +38,7 @@ def blog_posting(post: Post) -> dict[str, Any]:
         "description": post.excerpt,
         "datePublished": post.published_at.isoformat(),
         "dateModified": (post.updated_at or post.published_at).isoformat(),
-        "author": [{"@type": "Person", "name": author.name,
-                    "url": absolute_url("authors.detail", slug=author.slug)}
-                   for author in post.authors or [post.author]],
+        "author": _people(post.authors or [post.author]),
         "publisher": {"@type": "Organization", "name": current_app.config["SITE_NAME"],
                       "url": absolute_url("posts.index")},
         "inLanguage": current_app.config["SITE_LANGUAGE"],
