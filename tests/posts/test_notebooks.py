@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -71,3 +72,32 @@ def test_a_notebook_without_a_title_takes_its_first_heading_and_its_date_from_th
 def test_the_markdown_address_of_a_notebook_leads_to_its_source(notebook_site: Flask) -> None:
     response = notebook_site.test_client().get("/posts/plots.md")
     assert (response.status_code, response.headers["Location"]) == (301, "/posts/plots.ipynb")
+
+
+def test_a_pelican_post_embedding_a_notebook_shows_its_cells_and_follows_its_edits(
+        app: Flask, runner: FlaskCliRunner, tmp_path: Path) -> None:
+    site = tmp_path / "pelican"
+    (site / "content" / "notebooks").mkdir(parents=True)
+    (site / "pelicanconf.py").write_text("PATH = 'content'\nTIMEZONE = 'UTC'\n"
+                                         "PLUGINS = ['liquid_tags.notebook']\n", encoding="utf-8")
+    notebook = json.loads((FIXTURES / "notebook_with_outputs.ipynb").read_text())
+    (site / "content" / "notebooks" / "rain.ipynb").write_text(json.dumps(notebook),
+                                                                encoding="utf-8")
+    (site / "content" / "rain.md").write_text(
+        "Title: Rain\nDate: 2024-05-01\n\nThe analysis:\n\n{% notebook rain.ipynb %}\n",
+        encoding="utf-8")
+    first = runner.invoke(args=["import-posts", str(site)])
+    assert first.exit_code == 0, first.output
+    assert "notebook" in first.output  # counted among the constructs translated
+    page = app.test_client().get("/posts/rain").get_data(as_text=True)
+    assert "{% notebook" not in page and '<div class="highlight">' in page
+
+    again = runner.invoke(args=["import-posts", str(site)])
+    assert "0 added, 0 updated, 1 unchanged" in again.output
+    time.sleep(0.01)
+    notebook["cells"][0]["source"] = ["# Rain, revised\n\nA new first line.\n"]
+    (site / "content" / "notebooks" / "rain.ipynb").write_text(json.dumps(notebook),
+                                                                encoding="utf-8")
+    edited = runner.invoke(args=["import-posts", str(site)])
+    assert "0 added, 1 updated" in edited.output, edited.output
+    assert "A new first line." in app.test_client().get("/posts/rain").get_data(as_text=True)

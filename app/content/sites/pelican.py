@@ -106,7 +106,7 @@ def configure(root: Path, config: Path) -> SiteConfig:
     # Where the old site was served, so links to it in bodies lead to the posts (base.py).
     settings["base_url"] = str(settings.get("SITEURL") or "")
     return SiteConfig(
-        SiteSource.of(ENGINE, settings), CONFIG_FILE, overrides,
+        _source(root, settings), CONFIG_FILE, overrides,
         taken=_taken(read),
         unread=sorted([*read.unread.values(), *notices], key=lambda n: n.line))
 
@@ -115,6 +115,42 @@ def _taken(read: ReadSettings) -> list[str]:
     return [f"{name}: {value!r}" for name, value in sorted(read.values.items())
             if is_used(name)]
 
+
+# liquid_tags' notebook tag: {% notebook path [cells[start:end]] [language[name]] %}.
+NOTEBOOK_TAG = re.compile(r"\{%-?\s*notebook\s+(?P<src>\S+)"
+                          r"(?:\s+cells\[(?P<start>-?\d*):(?P<end>-?\d*)\])?[^%]*-?%\}")
+EMBEDS = "notebook_embeds"  # settings key: the notebooks each Markdown file embeds
+
+
+def _source(root: Path, settings: dict[str, Any]) -> SiteSource:
+    """The site's source; with the liquid_tags plugin, the notebooks each Markdown file embeds
+    with ``{% notebook %}``, found now, while the files are at hand: the readers in the import's
+    workers get them as companion files (an index, kept out of the fingerprint)."""
+    if not _has_plugin(settings, "liquid_tags"):
+        return SiteSource.of(ENGINE, settings)
+    reader = Reader(SiteSource.of(ENGINE, settings))
+    folder = _notebook_folder(settings)
+    embeds: dict[str, list[str]] = {}
+    for rel in reader.discover(root):
+        if not rel.lower().endswith(reader.markdown):
+            continue
+        text = (root / rel).read_bytes()[:MAX_EMBEDDING_BYTES].decode("utf-8", "replace")
+        if "notebook" not in text:
+            continue
+        found = sorted({_normal(posixpath.join(folder, match.group("src")))
+                        for match in NOTEBOOK_TAG.finditer(text)})
+        if found:
+            embeds[rel] = found
+    settings[EMBEDS] = embeds
+    return SiteSource.of(ENGINE, settings, index_keys=(EMBEDS,))
+
+
+MAX_EMBEDDING_BYTES = 4 * 1024 * 1024  # an article longer than this embeds nothing more
+
+
+def _notebook_folder(settings: dict[str, Any]) -> str:
+    """Where liquid_tags finds a tag's notebook: NOTEBOOK_DIR (default ``notebooks``) in PATH."""
+    return posixpath.join(str(settings["PATH"]), str(settings.get("NOTEBOOK_DIR") or "notebooks"))
 
 def _has_plugin(settings: dict[str, Any], word: str) -> bool:
     return any(word in str(plugin).lower() for plugin in settings.get("PLUGINS") or [])
@@ -206,8 +242,9 @@ class Reader:
         return rel[len(self.path) + 1:] if rel.startswith(self.path + "/") else None
 
     def companions(self, rel: str) -> list[str]:
+        """A notebook's metadata file beside it; a Markdown file's embedded notebooks."""
         if not rel.lower().endswith(NOTEBOOK_SUFFIX):
-            return []
+            return list((self.settings.get(EMBEDS) or {}).get(rel, []))
         return [rel + SIDECARS[0], rel[:-len(NOTEBOOK_SUFFIX)] + SIDECARS[1]]
 
     # Reading one file.
@@ -220,11 +257,44 @@ class Reader:
             return self._read_notebook(text, rel, companions or {})
         fields, body, body_line, notices = self._header(text)
         meta, key_lines, more, addresses = self._house(fields, rel)
+        body, embedded = self._embed_notebooks(body, rel, companions or {})
         translation = translate_body(body, body_line, rel, self.path,
                                      served_from=self._served_from(meta, rel))
+        translation.translated["notebook"] += embedded
         raw = RawArticle(meta, translation.body, text, body_line, key_lines,
                          [*notices, *more, *translation.notices])
         return Translated(raw, addresses, translation.translated, translation.left)
+
+    def _embed_notebooks(self, body: str, rel: str, companions: dict[str, str]
+                         ) -> tuple[str, int]:
+        """``{% notebook x.ipynb cells[1:3] %}`` replaced by those cells rendered as the
+        notebook's own article would be (never executed), as liquid_tags did; the count
+        replaced. A tag whose notebook was not found at import stays, for translate_body to
+        report as left."""
+        embedded = (self.settings.get(EMBEDS) or {}).get(rel)
+        if not embedded:
+            return body, 0
+        from app.content.notebooks import notebook_body  # nbformat: only when needed
+
+        folder = _notebook_folder(self.settings)
+        count = 0
+
+        def embed(match: re.Match[str]) -> str:
+            nonlocal count
+            text = companions.get(_normal(posixpath.join(folder, match.group("src"))))
+            if text is None:
+                return match.group(0)
+            start, end = match.group("start"), match.group("end")
+            cells = slice(int(start) if start else None, int(end) if end else None) \
+                if start is not None else None
+            try:
+                rendered = notebook_body(text, cells)
+            except ContentError:
+                return match.group(0)
+            count += 1
+            return "\n\n" + rendered.strip("\n") + "\n\n"
+
+        return NOTEBOOK_TAG.sub(embed, body), count
 
     def _header(self, text: str) -> tuple[dict[str, tuple[Any, int]], str, int, list[Notice]]:
         lines_read = parse_header(text)

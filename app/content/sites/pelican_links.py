@@ -316,7 +316,8 @@ def _report_left(line: str, number: int, result: Translation) -> None:
 def _liquid_notice(number: int, name: str, rest: str) -> Notice:
     if name == "notebook":
         return Notice(number, f"{{% notebook {rest} %}} (Pelican's liquid_tags) is left as "
-                      "text: Folio does not embed a notebook in another article",
-                      "import the notebook as an article of its own and link to it")
+                      "text: the site's PLUGINS do not name liquid_tags, or the notebook is "
+                      "not in NOTEBOOK_DIR", "add liquid_tags to PLUGINS, or put the notebook "
+                      "in NOTEBOOK_DIR (default: notebooks, in PATH)")
     return Notice(number, f"{{% {name} %}} (Pelican's liquid_tags plugin) is left as text",
                   "replace it with Markdown or HTML")

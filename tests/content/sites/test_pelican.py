@@ -535,3 +535,54 @@ def test_a_page_served_from_another_folder_has_its_relative_addresses_rebased() 
     assert "![a picture](/images/pixel.png)" in translated.raw.body
     assert translated.translated["relative address"] == 3
     assert translated.addresses == ["/welcome.html"]
+
+
+# liquid_tags' {% notebook %}: the notebook's cells in the article.
+
+def embedding_site(tmp_path: Path, notebook_dir: str = "notebooks") -> Path:
+    root = tmp_path / "site"
+    shutil.copytree(SITE, root)
+    config = root / "pelicanconf.py"
+    config.write_text(config.read_text(encoding="utf-8") + "PLUGINS = ['liquid_tags.notebook']\n"
+                      f"NOTEBOOK_DIR = {notebook_dir!r}\n", encoding="utf-8")
+    (root / "content" / notebook_dir).mkdir(parents=True, exist_ok=True)
+    shutil.copy(root / "content" / "notebook_with_sidecar.ipynb",
+                root / "content" / notebook_dir / "embedded.ipynb")
+    write = root / "content" / "embeds.md"
+    write.write_text("Title: Embeds\nDate: 2019-10-02 12:00\n\nBefore.\n\n"
+                     "{% notebook embedded.ipynb cells[1:2] %}\n\nBetween.\n\n"
+                     "{% notebook embedded.ipynb %}\n\nAfter {% notebook missing.ipynb %}\n",
+                     encoding="utf-8")
+    return root
+
+
+def test_the_notebook_tag_embeds_the_cells_it_names(tmp_path: Path) -> None:
+    pytest.importorskip("app.content.notebooks")
+    root = embedding_site(tmp_path)
+    translated, _, notices, reader = read("content/embeds.md", root)
+    assert reader.companions("content/embeds.md") == ["content/notebooks/embedded.ipynb",
+                                                      "content/notebooks/missing.ipynb"]
+    body = translated.raw.body
+    first, second = body.split("Between.")
+    assert "print('hi')" in first and "# A notebook" not in first  # cells[1:2]: the code
+    assert "print('hi')" in second and "A notebook" in second  # all of it
+    assert "{% notebook embedded.ipynb" not in body
+    assert translated.translated["notebook"] == 2
+    # The one whose file is missing stays, reported as before.
+    assert "{% notebook missing.ipynb %}" in body and translated.left == {"notebook": 1}
+
+
+def test_the_embedded_notebooks_are_an_index_not_a_setting(tmp_path: Path) -> None:
+    # Adding a tag to one post must not re-render every other post of the site.
+    root = embedding_site(tmp_path)
+    before = sites.detect(root).source.fingerprint
+    (root / "content" / "more.md").write_text(
+        "Title: More\nDate: 2019-10-03\n\n{% notebook embedded.ipynb %}\n", encoding="utf-8")
+    assert sites.detect(root).source.fingerprint == before
+
+
+def test_without_liquid_tags_the_tag_is_text_as_pelican_shows_it() -> None:
+    translated, _, _, reader = read("content/liquid_notebook_tag.md")
+    assert reader.companions("content/liquid_notebook_tag.md") == []
+    assert "{% notebook notebook_with_sidecar.ipynb cells[1:2] %}" in translated.raw.body
+    assert translated.left == {"notebook": 1}
