@@ -17,9 +17,10 @@ PAGES = ["/", "/?page=2", "/posts/post-0", "/posts/post-0-old", "/tags/", "/tags
          "/feed.xml", "/rss.xml", "/feed.json", "/tags/common/feed.xml", "/sitemap.xml",
          "/robots.txt", "/posts/missing", "/search?q=body", "/search?q=body&tag=common",
          "/search/feed.xml?q=body"]
-# A search narrowed to a tag is the dearest: the tag, the count, the ranked ids, their
-# snippets, the cards and their tags.
-MOST_STATEMENTS = 8
+# A search narrowed to a tag is the dearest: the tag, the listing's existence check, the count,
+# the ranked ids, their snippets, the cards, their authors (a post has several since issue 12:
+# one batched statement for the page), their tags, and the menu.
+MOST_STATEMENTS = 9
 
 
 def write_blog(write_article: ArticleWriter, posts: int) -> None:
