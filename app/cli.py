@@ -133,10 +133,11 @@ def import_posts_command(path: Path | None, strict: bool, dry_run: bool, prune: 
                               media_max_bytes=int(config["MEDIA_MAX_BYTES"])),
     )
     options = replace(options, settings=sites.settings_for(site, options.settings))
+    # Before anything connects: connecting to an SQLite file that is not there creates it.
+    # And before any output: a command that cannot run says so in one line.
+    command_errors.require_migrated(db.engine, MIGRATIONS_DIR)
     if dry_run or site.source.engine != sites.FOLIO:
         _describe_site(site, folder)
-    # Before anything connects: connecting to an SQLite file that is not there creates it.
-    command_errors.require_migrated(db.engine, MIGRATIONS_DIR)
     bar = _Bar(enabled=sys.stderr.isatty())
     # Dry runs only read; real imports take turns, so two containers started together with
     # IMPORT_ON_START never write the same posts at once (the second then finds no changes).
