@@ -341,3 +341,27 @@ excerpt: '</script><script>alert(4)</script>'
 
 <script>alert(2)</script>ok
 """
+
+
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync"]
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """Debian's Chromium through Playwright, one for the whole run: the browser tests and the
+    acceptance tests of tests/sites share it (a second sync Playwright in the same thread,
+    while the first is alive, refuses to start)."""
+    from playwright.sync_api import sync_playwright
+
+    from tests import webcheck
+
+    webcheck.require("chromium")
+    with sync_playwright() as playwright:
+        # headless=True as well as --headless: Playwright then also hides scrollbars, so a
+        # 360-pixel viewport lays out 360 pixels wide, as on a phone.
+        chromium = playwright.chromium.launch(executable_path=webcheck.chromium_path(),
+                                              headless=True, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()

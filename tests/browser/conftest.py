@@ -22,16 +22,11 @@ from playwright.sync_api import (
     Locator,
     Page,
     ViewportSize,
-    sync_playwright,
 )
 from werkzeug.serving import WSGIRequestHandler, make_server
 
-from tests import webcheck
 from tests.conftest import REPO
 
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync"]
 VIEWPORTS: dict[str, ViewportSize] = {
     "phone": {"width": 360, "height": 740},
     "wide": {"width": 1366, "height": 900},
@@ -52,18 +47,6 @@ def sample_site(app: Flask, runner: FlaskCliRunner) -> Flask:
     result = runner.invoke(args=["import-posts", str(REPO / "content")])
     assert result.exit_code == 0, result.output
     return app
-
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Browser]:
-    webcheck.require("chromium")
-    with sync_playwright() as playwright:
-        # headless=True as well as --headless: Playwright then also hides scrollbars, so a
-        # 360-pixel viewport lays out 360 pixels wide, as on a phone.
-        browser = playwright.chromium.launch(executable_path=webcheck.chromium_path(),
-                                             headless=True, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 class _QuietRequestHandler(WSGIRequestHandler):
