@@ -94,15 +94,13 @@ def matching_etag(header: str | None, etag: str,
     ``304``), False for none of them, None when the header names no tag (as ``none_match``)."""
     if not header:
         return None
+    wanted = parse_etags(header)  # once, however many codings are compared
+    if not wanted:
+        return None
     candidates = [coded_etag(etag, coding) for coding in PREFERRED if coding in allowed]
     candidates.append(etag)
-    for candidate in candidates:
-        matched = none_match(header, candidate)
-        if matched is None:
-            return None
-        if matched:
-            return candidate
-    return False
+    return next((candidate for candidate in candidates
+                 if wanted.contains_weak(unquote_etag(candidate)[0])), False)
 
 
 def entry_parts(stored: Any) -> tuple[int, list[tuple[str, str]], bytes, dict[str, bytes]]:
