@@ -5,8 +5,7 @@
 #   bash scripts/bootstrap.sh dev   requirements-dev.lock: that plus the test, lint and audit tools
 #
 # Never a range from pyproject.toml: a release published upstream tomorrow must not change what
-# a run installs (scripts/lock.sh moves the pins, on purpose). Hash-checking mode also refuses
-# a lock that misses a dependency. Run by serve.sh and test.sh; installs python3-venv from
+# a run installs (scripts/lock.sh moves the pins, on purpose). Run by serve.sh and test.sh; installs python3-venv from
 # Debian when it is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -35,7 +34,15 @@ stamp=".venv/.installed-$(basename "$lock" .lock)"
 wanted="$(sha256sum "$lock" pyproject.toml | sha256sum | cut -d' ' -f1)"
 if [ "$(cat "$stamp" 2>/dev/null)" != "$wanted" ]; then
   pip=(.venv/bin/python -m pip --disable-pip-version-check)
-  "${pip[@]}" install --quiet --require-hashes -r "$lock"
+  # --no-deps: the lock is the whole closure, so nothing is resolved at install time. A
+  # resolver would look a dependency's "pkg[extra]>=x" up on the index, find tomorrow's release
+  # and refuse it as unpinned (cachecontrol 0.15.0 broke CI that way). pip check then fails
+  # the install if the lock ever misses a dependency.
+  "${pip[@]}" install --quiet --require-hashes --no-deps -r "$lock"
+  if ! broken="$("${pip[@]}" check)"; then
+    echo "$lock misses a dependency (run scripts/lock.sh): $broken" >&2
+    exit 1
+  fi
   if [ "$lock" = requirements-dev.lock ]; then
     # The project itself, so tests and tools import it from anywhere: built with the
     # setuptools the dev lock pins (no isolated build, which would fetch the newest).

@@ -71,8 +71,13 @@ stamp="$pelican_venv/.installed-pelican"
 wanted="$(sha256sum "$tools/pelican.lock" | cut -d' ' -f1)"
 if [ "$(cat "$stamp" 2>/dev/null)" != "$wanted" ]; then
   echo "Installing Pelican for the Pelican reader's tests in $pelican_venv"
+  # --no-deps and pip check, as in scripts/bootstrap.sh: the lock is the whole closure.
   "$pelican_venv/bin/python" -m pip --disable-pip-version-check install --quiet \
-    --require-hashes -r "$tools/pelican.lock" </dev/null
+    --require-hashes --no-deps -r "$tools/pelican.lock" </dev/null
+  if ! broken="$("$pelican_venv/bin/python" -m pip --disable-pip-version-check check)"; then
+    echo "$tools/pelican.lock misses a dependency (run scripts/lock.sh): $broken" >&2
+    exit 1
+  fi
   echo "$wanted" >"$stamp"
 fi
 # A Pelican named by the caller is the one compared against.

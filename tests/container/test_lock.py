@@ -114,7 +114,7 @@ def test_every_install_uses_a_lock(script: str) -> None:
     text = (REPO / "scripts" / script).read_text()
     assert re.search(r"^bash scripts/bootstrap\.sh( dev)?$", text, re.MULTILINE)
     bootstrap = (REPO / "scripts" / "bootstrap.sh").read_text()
-    assert "install --quiet --require-hashes -r \"$lock\"" in bootstrap
+    assert "install --quiet --require-hashes --no-deps -r \"$lock\"" in bootstrap
     assert "lock=requirements.lock" in bootstrap and "lock=requirements-dev.lock" in bootstrap
     assert not re.search(r"install[^\n]*-e \"?\.\[", bootstrap), "a range install"
     assert "--no-deps --no-build-isolation -e ." in bootstrap
