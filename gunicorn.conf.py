@@ -10,6 +10,8 @@ value below can be set from the environment, so one image fits any machine:
                            stdout)
     GUNICORN_MAX_REQUESTS  recycle a worker after about this many requests (default 20000;
                            0 never recycles)
+    GUNICORN_MAX_REQUESTS_MIN_SECONDS
+                           ... but never one younger than about this (default 3600)
 
 Anything else is overridden per run by gunicorn's own command line or GUNICORN_CMD_ARGS, both
 of which win over this file (e.g. GUNICORN_CMD_ARGS="--keep-alive 65 --bind 127.0.0.1:8000").
@@ -19,6 +21,7 @@ A malformed variable stops gunicorn at start-up with a message naming it.
 import ctypes
 import math
 import os
+import random
 import socket
 import struct
 import time
@@ -135,10 +138,13 @@ graceful_timeout = 20
 
 # Folio's own memory is bounded (the page cache has a size limit), so recycling workers is a
 # safety net for leaks in libraries, not routine: 20,000 requests is hours at a blog's
-# traffic. The jitter (10%) keeps the workers from restarting, and emptying their in-process
-# caches, at the same moment.
+# traffic. But it is seconds at the rate Folio serves, and each restart empties a worker's
+# in-process caches: so a worker is also never recycled younger than
+# GUNICORN_MAX_REQUESTS_MIN_SECONDS (app/gunicorn_worker.py). Both get 10% of jitter, which
+# keeps the workers from restarting at the same moment.
 max_requests = _env_int("GUNICORN_MAX_REQUESTS", 20_000, 0)
 max_requests_jitter = max_requests // 10
+_max_requests_min_seconds = _env_int("GUNICORN_MAX_REQUESTS_MIN_SECONDS", 3600, 0)
 
 # The worker heartbeat touches a file every second; on a disk-backed /tmp (Docker's overlay
 # filesystem) that call can block and get a healthy worker killed. /dev/shm is memory.
@@ -146,13 +152,15 @@ worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
 
 
 def post_fork(server: Any, worker: Any) -> None:
-    """Give each worker its own database connections.
+    """Date the worker's birth for its recycling, and give it its own database connections.
 
     With preload_app the app and its SQLAlchemy engines are created in the master. A connection
     pooled there before the fork would be inherited by every worker, and two processes talking
     over one SQLite handle or PostgreSQL socket corrupt each other's state. SQLAlchemy's remedy:
     the child drops the inherited pool without closing the connections the parent holds.
     """
+    worker.born = time.monotonic()
+    worker.min_age = _max_requests_min_seconds * random.uniform(1.0, 1.1)
     if not server.cfg.preload_app:
         return
     flask_app = worker.app.wsgi()

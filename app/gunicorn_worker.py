@@ -1,4 +1,5 @@
-"""Gunicorn workers whose own error responses carry Folio's security headers.
+"""Gunicorn workers whose own error responses carry Folio's security headers, and which are
+recycled rarely.
 
 A request gunicorn refuses before Folio sees it (a malformed header: 400, a request line too
 long: 414, headers too large or too many: 431) is answered by gunicorn's ``handle_error``,
@@ -6,12 +7,20 @@ which writes a small HTML page with none of the headers ``app.middleware`` gives
 response. These workers are gunicorn's own, except that the page goes out with those headers:
 the status, the page, the logging and the access log line are gunicorn's, untouched.
 
+Gunicorn recycles a worker after ``max_requests`` requests, a safety net against leaks. At the
+thousands of requests a second Folio serves, 20,000 requests is a restart every few seconds,
+each emptying that worker's page cache. So a worker is also never recycled younger than
+``min_age`` seconds, which ``gunicorn.conf.py``'s ``post_fork`` sets, with jitter: busy
+workers restart about once an hour, quiet ones after their requests, never all at once.
+
 ``gunicorn.conf.py`` names them: ``ThreadWorker`` (gthread) with threads, ``SyncWorker``
 without, as gunicorn itself would choose.
 """
 
 from __future__ import annotations
 
+import sys
+import time
 from collections.abc import Mapping
 from typing import Any
 
@@ -78,10 +87,33 @@ class SecurityHeadersOnErrors:
                              addr, exc)
 
 
+class RecycledRarely:
+    """Mixed into a gunicorn worker: ``max_requests`` counts only once the worker is
+    ``min_age`` seconds old. Gunicorn compares its request count with ``max_requests`` on
+    every request, so before that age the limit reads as unreachable."""
+
+    min_age = 0.0  # seconds; post_fork sets the configured value, with jitter
+    born = float("-inf")  # monotonic time of the fork; post_fork sets it
+
+    @property
+    def max_requests(self) -> int:
+        if time.monotonic() - self.born < self.min_age:
+            return sys.maxsize
+        return self._max_requests
+
+    @max_requests.setter
+    def max_requests(self, value: int) -> None:
+        self._max_requests = value
+
+
 # gunicorn ships no type hints, so its classes are Any to mypy.
-class ThreadWorker(SecurityHeadersOnErrors, GunicornThreadWorker):  # type: ignore[misc]
-    """gunicorn's gthread worker, its error responses with Folio's security headers."""
+class ThreadWorker(RecycledRarely, SecurityHeadersOnErrors,  # type: ignore[misc]
+                   GunicornThreadWorker):
+    """gunicorn's gthread worker: its error responses with Folio's security headers, recycled
+    no younger than ``min_age``."""
 
 
-class SyncWorker(SecurityHeadersOnErrors, GunicornSyncWorker):  # type: ignore[misc]
-    """gunicorn's sync worker, its error responses with Folio's security headers."""
+class SyncWorker(RecycledRarely, SecurityHeadersOnErrors,  # type: ignore[misc]
+                 GunicornSyncWorker):
+    """gunicorn's sync worker: its error responses with Folio's security headers, recycled no
+    younger than ``min_age``."""

@@ -4,10 +4,11 @@ the site menu."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import datetime
 from email.utils import format_datetime
 from typing import Any
-from urllib.parse import urljoin
+from urllib.parse import quote, urljoin
 from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app, has_request_context, request, url_for
@@ -26,6 +27,7 @@ def register(app: Flask) -> None:
     app.add_template_global(absolute_url)
     app.add_template_global(absolute)
     app.add_template_global(preview_image)
+    app.add_template_global(address_builder)
     menu.init_app(app)
 
     @app.context_processor
@@ -50,7 +52,11 @@ def preview_image(image: str | None, image_media: dict[str, Any] | None) -> str 
 
 def local_date(moment: datetime) -> str:
     """A publication date as readers of this blog read it: in the blog's time zone."""
-    local = moment.astimezone(ZoneInfo(current_app.config["BLOG_TIMEZONE"]))
+    return date_in_words(moment.astimezone(ZoneInfo(current_app.config["BLOG_TIMEZONE"])))
+
+
+def date_in_words(local: datetime) -> str:
+    """``January 5, 2026``: a date as it reads on a page, in the zone ``local`` is in."""
     return f"{local:%B} {local.day}, {local.year}"
 
 
@@ -105,6 +111,36 @@ def absolute_url(endpoint: str, **values: Any) -> str:
     if script_root and path.startswith(script_root):
         path = path[len(script_root):]
     return site_root() + path
+
+
+# A value no address holds, and which quoting leaves as it is.
+_SLOT = "folio-address-slot"
+# Werkzeug's quoting of a path segment (BaseConverter.to_url), which every converter of a
+# name in Folio's rules uses.
+_SEGMENT_SAFE = "!$&'()*+,/:;=@"
+
+
+def address_builder(endpoint: str, name: str, *, external: bool = False) -> Callable[[Any], str]:
+    """``url_for(endpoint, name=value)`` for many values (``absolute_url`` when ``external``):
+    the sitemap and the archive link every post, and building each address through the URL
+    map took half their time. The address is built once around a placeholder; each value is
+    quoted as the rule's converter would, which is checked on a value needing quoting (a rule
+    whose converter builds otherwise gets ``url_for`` for each value)."""
+    build = absolute_url if external else url_for
+
+    def each(value: Any) -> str:
+        return build(endpoint, **{name: value})
+
+    try:
+        head, slot, tail = each(_SLOT).partition(_SLOT)
+    except ValueError:  # a converter refusing the placeholder (a number) builds its own way
+        return each
+
+    def fast(value: Any) -> str:
+        return head + quote(str(value), safe=_SEGMENT_SAFE) + tail
+
+    sample = "a b/ü%?#"
+    return fast if slot and fast(sample) == each(sample) else each
 
 
 def absolute(address: str) -> str:

@@ -15,6 +15,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +26,8 @@ from tests.conftest import REPO
 
 CONF = REPO / "gunicorn.conf.py"
 SERVER_VARIABLES = ("PORT", "WEB_CONCURRENCY", "GUNICORN_THREADS", "GUNICORN_ACCESS_LOG",
-                    "GUNICORN_MAX_REQUESTS", "GUNICORN_CMD_ARGS")
+                    "GUNICORN_MAX_REQUESTS", "GUNICORN_MAX_REQUESTS_MIN_SECONDS",
+                    "GUNICORN_CMD_ARGS")
 
 Settings = Callable[..., dict[str, Any]]
 
@@ -64,6 +66,7 @@ def test_defaults_are_the_production_settings(settings: Settings) -> None:
     assert conf["accesslog"] == "-" and conf["errorlog"] == "-"
     assert (conf["keepalive"], conf["timeout"], conf["graceful_timeout"]) == (5, 30, 20)
     assert (conf["max_requests"], conf["max_requests_jitter"]) == (20_000, 2_000)
+    assert conf["_max_requests_min_seconds"] == 3600
     assert conf["forwarded_allow_ips"] == "" and conf["forwarder_headers"] == ""
     assert conf["secure_scheme_headers"] == {}
 
@@ -96,6 +99,8 @@ def test_worker_heartbeat_lives_in_memory_when_it_can(settings: Settings) -> Non
         ({"GUNICORN_ACCESS_LOG": ""}, "accesslog", "-"),
         ({"GUNICORN_MAX_REQUESTS": "0"}, "max_requests_jitter", 0),
         ({"GUNICORN_MAX_REQUESTS": "1000"}, "max_requests_jitter", 100),
+        ({"GUNICORN_MAX_REQUESTS_MIN_SECONDS": "0"}, "_max_requests_min_seconds", 0),
+        ({"GUNICORN_MAX_REQUESTS_MIN_SECONDS": "600"}, "_max_requests_min_seconds", 600),
     ],
 )
 def test_environment_overrides(settings: Settings, env: dict[str, str], name: str,
@@ -107,7 +112,7 @@ def test_environment_overrides(settings: Settings, env: dict[str, str], name: st
     ("name", "value"),
     [("PORT", "http"), ("PORT", "0"), ("WEB_CONCURRENCY", "two"), ("WEB_CONCURRENCY", "0"),
      ("GUNICORN_THREADS", "-1"), ("GUNICORN_MAX_REQUESTS", "1e4"),
-     ("GUNICORN_ACCESS_LOG", "maybe")],
+     ("GUNICORN_MAX_REQUESTS_MIN_SECONDS", "-5"), ("GUNICORN_ACCESS_LOG", "maybe")],
 )
 def test_a_malformed_variable_is_named(settings: Settings, name: str, value: str) -> None:
     with pytest.raises(ValueError, match=name):
@@ -159,12 +164,13 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-@pytest.fixture
-def served_folio(tmp_path: Path) -> Iterator[str]:
-    """Folio under gunicorn with this file (2 workers, preloaded), on an empty database."""
-    env = gunicorn_env(tmp_path, WEB_CONCURRENCY="2", GUNICORN_THREADS="2",
-                       GUNICORN_ACCESS_LOG="0", FOLIO_ENV="production",
-                       SECRET_KEY=secrets.token_hex(32))
+@contextmanager
+def serving(tmp_path: Path, **extra: str) -> Iterator[str]:
+    """Folio under gunicorn with this file (preloaded; 2 workers unless told), on an empty
+    database; its log in tmp_path/gunicorn.log."""
+    env = gunicorn_env(tmp_path, **{"WEB_CONCURRENCY": "2", "GUNICORN_THREADS": "2",
+                                    "GUNICORN_ACCESS_LOG": "0", "FOLIO_ENV": "production",
+                                    "SECRET_KEY": secrets.token_hex(32), **extra})
     subprocess.run([sys.executable, "-m", "flask", "db", "upgrade"], cwd=REPO, env=env,
                    capture_output=True, timeout=120, check=True)
     port = free_port()
@@ -178,6 +184,29 @@ def served_folio(tmp_path: Path) -> Iterator[str]:
         server.send_signal(signal.SIGTERM)  # the master stops its workers before it exits
         server.wait(timeout=60)
         log.close()
+
+
+@pytest.fixture
+def served_folio(tmp_path: Path) -> Iterator[str]:
+    with serving(tmp_path) as base:
+        yield base
+
+
+@pytest.mark.parametrize(("min_seconds", "recycled"), [("0", True), ("3600", False)])
+def test_a_worker_is_recycled_after_max_requests_only_once_old_enough(
+        tmp_path: Path, min_seconds: str, recycled: bool) -> None:
+    """GUNICORN_MAX_REQUESTS alone restarted a busy worker every few seconds; a young worker
+    now serves on past it, an old enough one is recycled as before."""
+    with serving(tmp_path, WEB_CONCURRENCY="1", GUNICORN_MAX_REQUESTS="5",
+                 GUNICORN_MAX_REQUESTS_MIN_SECONDS=min_seconds) as base:
+        assert get_when_up(base + "/robots.txt") == 200
+        for _ in range(20):
+            assert get_when_up(base + "/robots.txt") == 200
+    log = (tmp_path / "gunicorn.log").read_text()
+
+    assert ("Autorestarting worker" in log) is recycled, log
+    booted = log.count("Booting worker")
+    assert (booted >= 3) if recycled else (booted == 1), log
 
 
 def get_when_up(url: str, timeout: float = 60) -> int:

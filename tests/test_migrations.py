@@ -39,7 +39,8 @@ def test_upgrade_builds_exactly_the_models(migrated: str) -> None:
 
 
 EXPECTED_INDEXES = {
-    "posts": [["published_at"], ["kind", "draft", "published_at"], ["author_id"],
+    "posts": [["published_at"], ["kind", "draft", "published_at", "expires_at", "updated_at",
+                                   "slug", "title"], ["author_id"],
               ["category_id"]],
     "post_tags": [["tag_id", "post_id"]],
     "post_aliases": [["post_id"]],

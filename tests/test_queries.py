@@ -7,9 +7,16 @@ separately fails any test whose templates run SQL.)
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
+from sqlalchemy import event
 
+from app import queries
+from app.extensions import db
 from tests.conftest import ArticleWriter, QueryCounter
 
 PAGES = ["/", "/?page=2", "/posts/post-0", "/posts/post-0-old", "/tags/", "/tags/common",
@@ -75,3 +82,39 @@ def test_a_cached_page_costs_no_sql_on_sqlite_and_one_statement_on_a_server(
     # without Redis is asked for the version (with Redis: the Redis key, no SQL).
     assert counter.count == (0 if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite")
                              else 1)
+
+
+def query_plans(app: Flask, run: Callable[[], object]) -> list[str]:
+    """SQLite's plan of each statement ``run`` executes, as EXPLAIN QUERY PLAN words it."""
+    executed: list[tuple[str, Any]] = []
+
+    def record(conn: Any, cursor: Any, statement: str, parameters: Any, *args: Any) -> None:
+        executed.append((statement, parameters))
+
+    with app.app_context():
+        event.listen(db.engine, "before_cursor_execute", record)
+        try:
+            run()
+        finally:
+            event.remove(db.engine, "before_cursor_execute", record)
+        with db.engine.connect() as connection:
+            return [" / ".join(str(row[-1]) for row in connection.exec_driver_sql(
+                        f"EXPLAIN QUERY PLAN {statement}", parameters))
+                    for statement, parameters in executed]
+
+
+@pytest.mark.parametrize("listing", ["sitemap_posts", "archive_entries", "public_post_summary"])
+def test_listings_of_every_post_read_the_index_alone(app: Flask, runner: FlaskCliRunner,
+                                                     write_article: ArticleWriter,
+                                                     listing: str) -> None:
+    """On SQLite a post's row holds its source and HTML, and a column stored after them is
+    read through the row's overflow pages: at 10,000 posts the sitemap read 300 MB. The
+    listings of every post read the covering index ix_posts_listed instead."""
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        pytest.skip("PostgreSQL keeps long values out of the row (TOAST): no overflow pages")
+    write_blog(write_article, 12)
+    assert runner.invoke(args=["import-posts"]).exit_code == 0
+
+    plans = query_plans(app, getattr(queries, listing))
+
+    assert plans and all("USING COVERING INDEX ix_posts_listed" in plan for plan in plans), plans

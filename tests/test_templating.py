@@ -4,8 +4,9 @@ contents read."""
 from __future__ import annotations
 
 import pytest
+from flask import Flask, url_for
 
-from app.templating import bind_short_words, own_numbers
+from app.templating import absolute_url, address_builder, bind_short_words, own_numbers
 
 
 @pytest.mark.parametrize(("title", "bound"), [
@@ -42,3 +43,27 @@ def entries(*names: str) -> list[dict[str, object]]:
 def test_headings_with_their_own_numbers(names: tuple[str, ...],
                                          numbers: list[tuple[str, str]] | None) -> None:
     assert own_numbers(entries(*names)) == numbers
+
+
+SLUGS = ["plain", "with space", "ü-umlaut", "100%", "a/b", "q?x#y", "semi;colon&amp", "'quote'"]
+
+
+@pytest.mark.parametrize(("endpoint", "name"), [("posts.detail", "slug"), ("tags.detail", "slug"),
+                                                ("authors.detail", "slug")])
+@pytest.mark.parametrize("external", [False, True], ids=["path", "absolute"])
+def test_an_address_builder_builds_what_url_for_builds(app: Flask, endpoint: str, name: str,
+                                                       external: bool) -> None:
+    with app.test_request_context("/"):
+        build = address_builder(endpoint, name, external=external)
+        expected = [(absolute_url if external else url_for)(endpoint, **{name: slug})
+                    for slug in SLUGS]
+
+        assert [build(slug) for slug in SLUGS] == expected
+
+
+def test_a_rule_whose_converter_builds_otherwise_gets_url_for_each_time(app: Flask) -> None:
+    """<number:...> turns its value into an integer: no placeholder survives it."""
+    with app.test_request_context("/"):
+        build = address_builder("seo.sitemap_posts", "number")
+
+        assert build(3) == url_for("seo.sitemap_posts", number=3) == "/sitemaps/posts-3.xml"

@@ -6,6 +6,7 @@ from flask import Blueprint, Response, abort, current_app, render_template
 
 from app import queries
 from app.models import Author, Category, Tag
+from app.seo import sitemap as entries
 from app.templating import absolute_url
 
 bp = Blueprint("seo", __name__)
@@ -23,8 +24,9 @@ def sitemap() -> Response:
     per_file = int(current_app.config["SITEMAP_MAX_URLS"])
     if count + FIXED_PAGES + len(pages) + sum(len(rows) for rows in listings.values()) \
             <= per_file:
-        return _xml(render_template("seo/sitemap.xml", posts=queries.sitemap_posts(),
-                                    listings=listings, pages=pages, newest=newest))
+        return _urlset(entries.fixed_pages(listings, newest) + entries.listing_entries(listings)
+                       + entries.page_entries(pages)
+                       + entries.post_entries(queries.sitemap_posts()))
     return _xml(render_template("seo/sitemap_index.xml", newest=newest,
                                 post_files=math.ceil(count / per_file)))
 
@@ -34,8 +36,8 @@ def sitemap_listings() -> Response:
     """The fixed pages, the listings and the site's pages, when posts need files of their own."""
     _, newest = queries.public_post_summary()
     listings = {endpoint: queries.sitemap_listings(model) for endpoint, model in LISTINGS}
-    return _xml(render_template("seo/sitemap.xml", posts=[], listings=listings,
-                                pages=queries.sitemap_pages(), newest=newest))
+    return _urlset(entries.fixed_pages(listings, newest) + entries.listing_entries(listings)
+                   + entries.page_entries(queries.sitemap_pages()))
 
 
 @bp.get("/sitemaps/posts-<number:number>.xml")
@@ -44,8 +46,11 @@ def sitemap_posts(number: int) -> Response:
     posts = queries.sitemap_posts(offset=(number - 1) * per_file, limit=per_file)
     if not posts:
         abort(404)
-    return _xml(render_template("seo/sitemap.xml", posts=posts, listings=None, pages=[],
-                                newest=None))
+    return _urlset(entries.post_entries(posts))
+
+
+def _urlset(urls: list[entries.Entry]) -> Response:
+    return _xml(render_template("seo/sitemap.xml", entries=urls))
 
 
 def _xml(body: str) -> Response:

@@ -10,7 +10,8 @@ from app.archive.grouping import by_year_and_month
 
 
 def post(moment: str) -> SimpleNamespace:
-    return SimpleNamespace(published_at=datetime.fromisoformat(moment).replace(tzinfo=UTC))
+    return SimpleNamespace(slug=f"post-{moment}", title=f"Post of {moment}",
+                           published_at=datetime.fromisoformat(moment).replace(tzinfo=UTC))
 
 
 def test_groups_newest_first() -> None:
@@ -33,6 +34,9 @@ def test_a_late_evening_post_belongs_to_the_local_month() -> None:
 
     assert berlin[0].months[0].first_day == date(2025, 1, 1)
     assert utc[0].months[0].first_day == date(2024, 12, 1)
+    # The date in words is the reader's too, computed once here rather than in the template.
+    assert berlin[0].months[0].posts[0].day == "January 1, 2025"
+    assert utc[0].months[0].posts[0].day == "December 31, 2024"
 
 
 def test_no_posts_no_years() -> None:

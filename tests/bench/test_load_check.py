@@ -174,7 +174,9 @@ def test_lua_script_lists_every_url_with_its_headers() -> None:
                                          (("If-None-Match", 'W/"x\\y"'),))]
     script = lc.lua_script(urls)
 
-    assert '  {"/", {}},\n  {"/posts/a", {["If-None-Match"] = "W/\\"x\\\\y\\""}},' in script
+    assert ('  {"/", {["Accept-Encoding"] = "br, gzip"}},\n'
+            '  {"/posts/a", {["Accept-Encoding"] = "br, gzip", '
+            '["If-None-Match"] = "W/\\"x\\\\y\\""}},') in script
     assert "function response(status, headers, body)" in script
     assert 'thread:get("statuses")' in script and "RESULT rps=" in script
 
@@ -193,6 +195,7 @@ class Stub(http.server.BaseHTTPRequestHandler):
             self.send_response(304)
         else:
             self.send_response(200)
+            self.send_header("X-Cache", "hit")
         self.send_header("Content-Length", "0")
         self.end_headers()
 
@@ -223,6 +226,7 @@ def test_the_lua_script_counts_every_status_across_wrk_threads(tmp_path: Path) -
     parsed = lc.parse_wrk(done.stdout)
     assert set(parsed.statuses) == {200, 301, 304}
     assert sum(parsed.statuses.values()) == parsed.requests > len(mix)
+    assert parsed.cache == {"hit": parsed.statuses[200]}
     assert parsed.passed
 
 
@@ -230,11 +234,51 @@ def test_the_lua_script_counts_every_status_across_wrk_threads(tmp_path: Path) -
 
 
 def test_table_row_gives_the_figures_and_the_verdict() -> None:
-    row = lc.table_row(a_run(s200=295_000, s301=1_000, s304=4_000))
+    run = a_run(s200=295_000, s301=1_000, s304=4_000)
+    run.result = dataclasses.replace(run.result, cache={"hit": 294_705, "miss": 295})
+    run.restarts = lc.Restarts(booted=1, recycled=1, died=0)
 
-    assert row == ("| SQLite | in-process | 10,000 | 60 s, 64 connections | 2 × 4 threads | "
-                   "300,000 | 100 | 1.00 | 2.00 | 3 | 295,000 | 5,000 | 0 | 0 | passed |")
-    assert lc.table_row(a_run(s200=10, s502=1)).endswith("| 1 | 0 | FAILED |")
+    assert lc.table_row(run) == (
+        "| SQLite | in-process | 10,000 | 60 s, 64 connections | 2 × 4 threads | 300,000 | "
+        "100 | 1.00 | 2.00 | 3 | 99.90% | 1 | 295,000 | 5,000 | 0 | 0 | passed |")
+    assert lc.table_row(a_run(s200=10, s502=1)).endswith("| – | – | 10 | 0 | 1 | 0 | FAILED |")
+
+
+def test_the_cache_line_gives_hits_and_misses() -> None:
+    parsed = lc.parse_wrk(WRK_OUTPUT.replace("STATUSES", "CACHE hit=15000 miss=873\nSTATUSES"))
+
+    assert parsed.cache == {"hit": 15000, "miss": 873}
+    assert parsed.hit_rate == pytest.approx(15000 / 15873)
+    assert lc.parse_wrk(WRK_OUTPUT).hit_rate is None  # no X-Cache seen: no rate
+
+
+SERVER_LOG = """[1] [INFO] Booting worker with pid: 11
+[1] [INFO] Autorestarting worker after current request.
+[1] [INFO] Booting worker with pid: 12
+[1] [WARNING] Worker (pid:12) was sent SIGSEGV!
+[1] [INFO] Booting worker with pid: 13
+[1] [ERROR] Worker (pid:13) exited with code 3
+[1] [INFO] Worker (pid:14) was sent SIGTERM!
+"""
+
+
+def test_worker_restarts_say_why_the_workers_went() -> None:
+    restarts = lc.worker_restarts(SERVER_LOG)
+
+    assert restarts == lc.Restarts(booted=3, recycled=1, died=2)
+    assert str(restarts) == "3 (1 recycled, 2 died)"
+
+
+def test_a_worker_that_died_fails_the_run_and_a_low_hit_rate_is_reported(
+        tmp_path: Path) -> None:
+    run = a_run(s200=1000)
+    run.result = dataclasses.replace(run.result, cache={"hit": 900, "miss": 100})
+
+    lc.describe_load(run, SERVER_LOG, tmp_path / "server.log")
+
+    assert any("2 worker(s) died" in note for note in run.notes)
+    assert lc.table_row(run).endswith("| 90.00% | 3 | 1,000 | 0 | 0 | 0 | FAILED |")
+    assert any("90.00% hits (target ≥ 99%: MISSED)" in said for said in run.observed)
 
 
 def test_run_line_names_the_configuration_the_command_and_the_statuses() -> None:
