@@ -52,6 +52,7 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import gzip
 import os
 import platform
 import pwd
@@ -116,11 +117,22 @@ TARGET_SCALING = 1.25
 TARGET_MEMORY_MB = 300.0
 
 FOLIO, REFERENCE, NGINX = "Folio", "reference", "nginx (static)"
+NGINX_GZIP = "nginx (static, gzip on)"
+# What a browser asks for; every page is loaded so, except the post without it (the
+# uncompressed answer of the same hit, which issue 13's targets compare with).
+BROWSER = (("Accept-Encoding", "br, gzip"),)
 # Table order; a 304 is compared with the reference's full answer for the same post.
-PAGE_ORDER = ("home", "post", "post-304", "media", "tag", "search", "api")
-LABELS = {"home": "home", "post": "post", "post-304": "post, If-None-Match (304)",
-          "media": "media (JPEG)", "tag": "tag", "search": "search", "api": "API list"}
-REFERENCE_PAGE = {"post-304": "post"}
+PAGE_ORDER = ("home", "post", "post-identity", "post-304", "media", "stylesheet", "tag",
+              "search", "api")
+LABELS = {"home": "home", "post": "post", "post-identity": "post, no Accept-Encoding",
+          "post-304": "post, If-None-Match (304)", "media": "media (JPEG)",
+          "stylesheet": "stylesheet", "tag": "tag", "search": "search", "api": "API list"}
+REFERENCE_PAGE = {"post-304": "post", "post-identity": "post"}
+# Issue 13: compressed hits at least this share of the uncompressed ones' req/s, the post at
+# most this share of its uncompressed bytes, and static files kept this long by browsers.
+TARGET_COMPRESSED_RPS = 0.9
+TARGET_POST_BYTES = 1 / 3
+TARGET_IMMUTABLE_SECONDS = 31_536_000
 TARGET_PAGES = ("home", "post", "tag")
 SCALING_PAGES = ("home", "post", "tag", "search")
 # The image one article gets (the corpus has none in its bodies): written into the corpus, its
@@ -128,6 +140,7 @@ SCALING_PAGES = ("home", "post", "tag", "search")
 MEDIA_PHOTO = "/static/images/bench-photo.jpg"
 MEDIA_MARKDOWN = f"\n\n![A photo for the serving benchmark]({MEDIA_PHOTO})\n"
 _MEDIA_SRC = re.compile(r'\bsrc="(/media/[0-9a-f]{32}/[^"/]+)"')
+_STYLESHEET = re.compile(r'<link rel="stylesheet" href="(/assets/[0-9a-f]+/css/site\.css)"')
 
 
 class StepError(Exception):
@@ -317,7 +330,9 @@ class Measurement:
     status: int | None = None
     figures: Figures | None = None
     note: str = ""
-    size: int | None = None  # bytes of the probe's body
+    size: int | None = None  # bytes of the probe's body, as sent
+    coding: str | None = None  # the probe's Content-Encoding, None for the body as it is
+    cache_control: str | None = None  # the probe's Cache-Control
 
 
 def parse_result(output: str) -> dict[str, float]:
@@ -351,7 +366,9 @@ def measure(shared: Path, wrk: str, base_url: str, page: Page, seconds: int,
             first: Answer | None = None) -> Measurement:
     """Probe a page once; when it answers as expected, load it and record the figures."""
     answer = first or fetch(base_url + page.path, page.headers)
-    result = Measurement(page, status=answer.status, size=len(answer.body))
+    result = Measurement(page, status=answer.status, size=len(answer.body),
+                         coding=answer.headers.get("content-encoding"),
+                         cache_control=answer.headers.get("cache-control"))
     if answer.status != page.expect:
         result.note = f"answered {answer.status}, not {page.expect}: not loaded"
         log(f"  {page.key}: {result.note}")
@@ -369,14 +386,15 @@ def measure(shared: Path, wrk: str, base_url: str, page: Page, seconds: int,
 
 def measure_site(shared: Path, wrk: str, base_url: str, pages: Sequence[Page],
                  seconds: int, conditional: bool = True) -> dict[str, Measurement]:
-    """Measure every page; after the post, the same post with If-None-Match its ETag."""
+    """Measure every page; after the post, the same post with If-None-Match its ETag (the
+    ETag of the coding it was sent in)."""
     results: dict[str, Measurement] = {}
     for page in pages:
         answer = fetch(base_url + page.path, page.headers)
         results[page.key] = measure(shared, wrk, base_url, page, seconds, answer)
         if conditional and page.key == "post":
             etag = answer.headers.get("etag")
-            headers = (("If-None-Match", etag),) if etag else ()
+            headers = (*page.headers, ("If-None-Match", etag)) if etag else ()
             revalidate = Page("post-304", page.path, headers, expect=304)
             results[revalidate.key] = (
                 measure(shared, wrk, base_url, revalidate, seconds) if etag
@@ -503,11 +521,39 @@ def media_page(base_url: str, corpus: Corpus) -> Page | Measurement:
     return Measurement(Page("media", article), status=None, note=note)
 
 
+def stylesheet_page(base_url: str) -> Page | Measurement:
+    """The stylesheet at the hashed address the home page links; a Measurement saying why not
+    when the page links none."""
+    answer = fetch(base_url + "/", BROWSER)
+    body = answer.body
+    with suppress(OSError, EOFError, ValueError):
+        body = decoded(answer)
+    match = _STYLESHEET.search(body.decode("utf-8", "replace"))
+    if answer.status == 200 and match:
+        return Page("stylesheet", match.group(1), BROWSER)
+    note = f"/ answered {answer.status} with no hashed stylesheet link: not loaded"
+    log(f"  stylesheet: {note}")
+    return Measurement(Page("stylesheet", "/"), status=None, note=note)
+
+
+def decoded(answer: Answer) -> bytes:
+    """A body as the client reads it, whatever coding it came in."""
+    coding = answer.headers.get("content-encoding")
+    if coding == "gzip":
+        return gzip.decompress(answer.body)
+    if coding == "br":
+        import brotli  # Folio's own dependency: the bench runs with its .venv's Python
+
+        return bytes(brotli.decompress(answer.body))
+    return answer.body
+
+
 def folio_pages(corpus: Corpus, query: str) -> list[Page]:
-    return [Page("home", "/"), Page("post", f"/posts/{corpus.post_slug}"),
-            Page("tag", f"/tags/{corpus.tag_slug}"),
-            Page("search", f"/search?q={urllib.parse.quote(query)}"),
-            Page("api", "/api/v1/posts?per_page=10")]
+    post = f"/posts/{corpus.post_slug}"
+    return [Page("home", "/", BROWSER), Page("post", post, BROWSER),
+            Page("post-identity", post), Page("tag", f"/tags/{corpus.tag_slug}", BROWSER),
+            Page("search", f"/search?q={urllib.parse.quote(query)}", BROWSER),
+            Page("api", "/api/v1/posts?per_page=10", BROWSER)]
 
 
 @contextmanager
@@ -548,13 +594,14 @@ def bench_folio(shared: Path, wrk: str, corpus: Corpus, query: str, seconds: int
         with serving_folio(corpus, db_path) as server:
             pages = [page for page in folio_pages(corpus, query)
                      if full or page.key in SCALING_PAGES]
-            media = media_page(server.base_url, corpus) if full else None
-            if isinstance(media, Page):
-                pages.append(media)
+            found = [media_page(server.base_url, corpus),
+                     stylesheet_page(server.base_url)] if full else []
+            pages += [page for page in found if isinstance(page, Page)]
             result.pages = measure_site(shared, wrk, server.base_url, pages, seconds,
                                         conditional=full)
-            if isinstance(media, Measurement):
-                result.pages["media"] = media
+            for missing in found:
+                if isinstance(missing, Measurement):
+                    result.pages[missing.page.key] = missing
             result.memory_mb, result.processes = tree_pss_mb(server.proc.pid)
             log(f"  memory: {result.memory_mb:.0f} MB Pss in {result.processes} processes")
             if static_root is not None:
@@ -626,8 +673,9 @@ def bench_reference(shared: Path, wrk: str, corpus: Corpus, seconds: int) -> Sit
                           "--bind", f"127.0.0.1:{port}", "baseline_flask:app"]
         with serving(REFERENCE, cmd, cwd=shared / "bench", env=env, ready_path="/healthz",
                      port=port, log_name=f"reference-{corpus.n}") as server:
-            pages = [Page("home", "/"), Page("post", f"/posts/{corpus.post_slug}"),
-                     Page("tag", f"/tag/{corpus.tag_slug}")]
+            pages = [Page("home", "/", BROWSER),
+                     Page("post", f"/posts/{corpus.post_slug}", BROWSER),
+                     Page("tag", f"/tag/{corpus.tag_slug}", BROWSER)]
             result.pages = measure_site(shared, wrk, server.base_url, pages, seconds,
                                         conditional=False)
             result.memory_mb, result.processes = tree_pss_mb(server.proc.pid)
@@ -662,8 +710,10 @@ def save_static(base_url: str, pages: Sequence[Page], root: Path) -> None:
     log(f"  saved {len(pages)} pages under {root.relative_to(REPO)}")
 
 
-def nginx_conf(prefix: Path, root: Path, port: int, build_flags: str) -> str:
+def nginx_conf(prefix: Path, root: Path, port: int, build_flags: str,
+               compress: bool = False) -> str:
     """A self-contained nginx.conf: every path under prefix, so no root rights are needed.
+    With ``compress``: `gzip on` at nginx's default level, compressing each answer as it goes.
 
     As root, nginx would hand its workers to `nobody`, who may not read the work folder: the
     `user` directive keeps them as the invoking user. Temp paths are set only for the modules
@@ -685,7 +735,7 @@ http {{
     charset utf-8;
     sendfile on;
     tcp_nopush on;
-{temp}    server {{
+{"    gzip on;" + chr(10) if compress else ""}{temp}    server {{
         listen 127.0.0.1:{port};
         root {root};
         location / {{ try_files $uri $uri/index.html =404; }}
@@ -695,22 +745,24 @@ http {{
 
 
 def bench_nginx(shared: Path, wrk: str, nginx: str, corpus: Corpus, root: Path,
-                seconds: int) -> SiteRun:
-    result = SiteRun(NGINX)
+                seconds: int, compress: bool = False) -> SiteRun:
+    name = NGINX_GZIP if compress else NGINX
+    result = SiteRun(name)
     try:
-        prefix = WORK / "nginx"
+        prefix = WORK / ("nginx-gzip" if compress else "nginx")
         shutil.rmtree(prefix, ignore_errors=True)
         (prefix / "tmp").mkdir(parents=True)
         flags = run("nginx -V", [nginx, "-V"]).stderr
         port = free_port()
         conf = prefix / "nginx.conf"
-        conf.write_text(nginx_conf(prefix, root, port, flags), encoding="utf-8")
+        conf.write_text(nginx_conf(prefix, root, port, flags, compress), encoding="utf-8")
         run("nginx -t", [nginx, "-t", "-p", prefix, "-c", conf])
-        with serving(NGINX, [nginx, "-p", prefix, "-c", conf], cwd=prefix,
+        with serving(name, [nginx, "-p", prefix, "-c", conf], cwd=prefix,
                      env=dict(os.environ), ready_path="/", port=port,
-                     log_name="nginx") as server:
-            pages = [Page("home", "/"), Page("post", f"/posts/{corpus.post_slug}"),
-                     Page("tag", f"/tags/{corpus.tag_slug}")]
+                     log_name=prefix.name) as server:
+            pages = [Page("home", "/", BROWSER),
+                     Page("post", f"/posts/{corpus.post_slug}", BROWSER),
+                     Page("tag", f"/tags/{corpus.tag_slug}", BROWSER)]
             result.pages = measure_site(shared, wrk, server.base_url, pages, seconds)
     except StepError as exc:
         log(f"  FAILED: {exc}")
@@ -744,19 +796,26 @@ def _cell(run_: SiteRun, key: str, attr: str, fmt: str) -> str:
 
 def render_table(runs: Sequence[SiteRun]) -> str:
     reference = next((r for r in runs if r.server == REFERENCE), None)
-    rows = ["| page | server | status | req/s | p50 ms | p99 ms | req/s vs reference |",
-            "|---|---|---:|---:|---:|---:|---:|"]
+    rows = ["| page | server | status | bytes | req/s | p50 ms | p99 ms | req/s vs reference |",
+            "|---|---|---:|---:|---:|---:|---:|---:|"]
     for key in PAGE_ORDER:
         for run_ in runs:
             m = run_.pages.get(key)
             if m is None:
                 continue
             r = ratio(run_, reference, key)
-            cells = [LABELS[key], run_.server, str(m.status or "—"),
+            cells = [LABELS[key], run_.server, str(m.status or "—"), _bytes(m),
                      _cell(run_, key, "rps", ",.0f"), _cell(run_, key, "p50_ms", ".2f"),
                      _cell(run_, key, "p99_ms", ".2f"), "—" if r is None else f"{r:.2f}×"]
             rows.append("| " + " | ".join(cells) + " |")
     return "\n".join(rows)
+
+
+def _bytes(m: Measurement) -> str:
+    """The bytes of one answer on the wire, and their coding when compressed."""
+    if m.size is None or m.status is None:
+        return "—"
+    return f"{m.size:,}" + (f" ({m.coding})" if m.coding else "")
 
 
 def render_scaling(sizes: dict[int, SiteRun]) -> str:
@@ -819,6 +878,44 @@ def media_target(folio: SiteRun | None) -> str:
     return head + _verdict(media.rps >= post.rps, detail)
 
 
+def compression_targets(folio: SiteRun | None) -> list[str]:
+    """Issue 13: compressed hits cost no speed, the post a third of its bytes at most, and the
+    stylesheet is kept by the browser (a second page view asks for nothing)."""
+    pages = folio.pages if folio else {}
+    post, plain, sheet = pages.get("post"), pages.get("post-identity"), pages.get("stylesheet")
+    lines = []
+    head = f"- compressed hits ≥ {TARGET_COMPRESSED_RPS}× the uncompressed req/s (the post): "
+    if post and plain and post.figures and plain.figures and plain.figures.rps:
+        share = post.figures.rps / plain.figures.rps
+        lines.append(head + _verdict(share >= TARGET_COMPRESSED_RPS, (
+            f"{share:.2f}×: {post.figures.rps:,.0f} vs {plain.figures.rps:,.0f} req/s")))
+    else:
+        lines.append(head + _verdict(None, "needs the post with and without Accept-Encoding"))
+    head = f"- the post at most {TARGET_POST_BYTES:.2f} of its uncompressed bytes: "
+    if post and plain and post.size and plain.size:
+        share = post.size / plain.size
+        lines.append(head + _verdict(share <= TARGET_POST_BYTES, (
+            f"{share:.2f}: {post.size:,} bytes ({post.coding or 'uncompressed'}) vs "
+            f"{plain.size:,}")))
+    else:
+        lines.append(head + _verdict(None, "needs the post with and without Accept-Encoding"))
+    head = "- the stylesheet costs no request on a second page view: "
+    if sheet and sheet.status == 200:
+        kept = max_age(sheet.cache_control)
+        lines.append(head + _verdict(
+            kept >= TARGET_IMMUTABLE_SECONDS and "immutable" in (sheet.cache_control or ""),
+            f"`{sheet.page.path}` answers `Cache-Control: {sheet.cache_control}`"))
+    else:
+        lines.append(head + _verdict(None, "no hashed stylesheet measured"))
+    return lines
+
+
+def max_age(cache_control: str | None) -> int:
+    """The max-age a Cache-Control header gives, 0 when none."""
+    match = re.search(r"(?:^|[,\s])max-age=(\d+)", cache_control or "")
+    return int(match.group(1)) if match else 0
+
+
 def target_lines(runs: Sequence[SiteRun], sizes: dict[int, SiteRun]) -> list[str]:
     """One line per target of issues 4 and 13, met / MISSED / not measured, with the
     figures."""
@@ -830,6 +927,7 @@ def target_lines(runs: Sequence[SiteRun], sizes: dict[int, SiteRun]) -> list[str
         _verdict(cond.rps > full.rps, f"{cond.rps:,.0f} vs {full.rps:,.0f} req/s")
         if full and cond else _verdict(None, "no 304 measured")))
     lines.append(media_target(folio))
+    lines += compression_targets(folio)
     search = figures(folio, "search")
     lines.append(f"- search p50 < {TARGET_SEARCH_P50_MS:g} ms: " + (
         _verdict(search.p50_ms < TARGET_SEARCH_P50_MS, f"{search.p50_ms:.2f} ms")
@@ -1007,6 +1105,9 @@ def bench(args: argparse.Namespace, shared: Path,
     if nginx and folio.error is None:
         log("== static pages under nginx")
         runs.append(bench_nginx(shared, wrk, nginx, corpus, static_root, args.seconds))
+        log("== static pages under nginx, gzip on")
+        runs.append(bench_nginx(shared, wrk, nginx, corpus, static_root, args.seconds,
+                                compress=True))
     sizes = {corpus.n: folio}
     for n in sorted(set(args.also) - {corpus.n}):
         log(f"== Folio alone at {n:,} posts")

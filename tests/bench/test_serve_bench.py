@@ -99,10 +99,15 @@ def test_table_gives_ratios_to_the_reference_and_n_a_for_missing_pages() -> None
     reference = site(sb.REFERENCE, 70.0, home=(2000, 10, 40), post=(3200, 8, 30))
     table = sb.render_table([folio, reference])
 
-    assert "| home | Folio | 200 | 3,000 | 5.00 | 20.00 | 1.50× |" in table
-    assert "| post, If-None-Match (304) | Folio | 200 | 6,000 | 2.00 | 9.00 | 1.88× |" in table
-    assert "| home | reference | 200 | 2,000 | 10.00 | 40.00 | 1.00× |" in table
-    assert "| API list | Folio | 404 | n/a | n/a | n/a | — |" in table
+    folio.pages["post"].size, folio.pages["post"].coding = 7_950, "br"
+    table = sb.render_table([folio, reference])
+
+    assert "| home | Folio | 200 | — | 3,000 | 5.00 | 20.00 | 1.50× |" in table
+    assert "| post | Folio | 200 | 7,950 (br) | 4,000 | 4.00 | 15.00 | 1.25× |" in table
+    assert ("| post, If-None-Match (304) | Folio | 200 | — | 6,000 | 2.00 | 9.00 | 1.88× |"
+            in table)
+    assert "| home | reference | 200 | — | 2,000 | 10.00 | 40.00 | 1.00× |" in table
+    assert "| API list | Folio | 404 | — | n/a | n/a | n/a | — |" in table
 
 
 def test_targets_say_met_missed_or_not_measured_with_the_figures() -> None:
@@ -125,7 +130,7 @@ def test_targets_without_the_measurements_say_so() -> None:
     text = "\n".join(sb.target_lines([site(sb.FOLIO)], {}))
 
     assert "MISSED" not in text and "met (" not in text
-    assert text.count("not measured") == 9
+    assert text.count("not measured") == 12
 
 
 def test_report_holds_table_targets_and_notes(tmp_path: Path) -> None:
@@ -141,7 +146,7 @@ def test_report_holds_table_targets_and_notes(tmp_path: Path) -> None:
     assert "`python3 bench/serve_bench.py --posts 1000 --also 50000 --seconds 5`" in report
     assert "this run has 1,000" in report and "Machine: test." in report
     assert "`/posts/a-post`" in report and report.endswith("\n")
-    assert "| media (JPEG) | Folio | 200 | 1,500 | 3.00 | 10.00 | — |" in report
+    assert "| media (JPEG) | Folio | 200 | 67,000 | 1,500 | 3.00 | 10.00 | — |" in report
     assert f"- Media: `/media/{'a' * 32}/p.jpg`, a 1200×800 JPEG, 67,000 bytes, shown in " \
            "`/posts/another-post`" in report
     assert "- media ≥ the cached post's req/s (issue 11): met (1.50×: 1,500 vs 1,000" in report
@@ -255,3 +260,57 @@ def live_members(group: int, settle_s: float = 5.0) -> list[int]:
         if not members or time.monotonic() > deadline:
             return members
         time.sleep(0.05)
+
+
+def compressed_site(post_rps: float, post_bytes: int, sheet_control: str) -> object:
+    folio = site(sb.FOLIO, post=(post_rps, 4, 15), post_identity=(4000, 4, 15))
+    folio.pages["post"].size, folio.pages["post"].coding = post_bytes, "br"
+    folio.pages["post-identity"].size = 28_000
+    folio.pages["stylesheet"] = sb.Measurement(
+        sb.Page("stylesheet", "/assets/0123456789ab/css/site.css"), 200,
+        sb.Figures(9000, 1, 3), cache_control=sheet_control)
+    return folio
+
+
+def test_compression_targets_met_with_the_figures() -> None:
+    text = "\n".join(sb.compression_targets(compressed_site(
+        3800, 7_000, "public, max-age=31536000, immutable")))
+
+    assert ("- compressed hits ≥ 0.9× the uncompressed req/s (the post): met (0.95×: 3,800 vs "
+            "4,000 req/s)") in text
+    assert ("- the post at most 0.33 of its uncompressed bytes: met (0.25: 7,000 bytes (br) "
+            "vs 28,000)") in text
+    assert ("- the stylesheet costs no request on a second page view: met "
+            "(`/assets/0123456789ab/css/site.css` answers `Cache-Control: public, "
+            "max-age=31536000, immutable`)") in text
+
+
+def test_compression_targets_missed() -> None:
+    text = "\n".join(sb.compression_targets(compressed_site(3000, 12_000, "public, no-cache")))
+
+    assert text.count("MISSED") == 3
+
+
+@pytest.mark.parametrize(("header", "seconds"), [
+    ("public, max-age=31536000, immutable", 31_536_000), ("s-maxage=60, max-age=5", 5),
+    ("public, no-cache", 0), (None, 0)])
+def test_max_age_reads_the_browsers_lifetime(header: str | None, seconds: int) -> None:
+    assert sb.max_age(header) == seconds
+
+
+def test_nginx_with_gzip_on_compresses(tmp_path: Path) -> None:
+    assert "gzip on;" in sb.nginx_conf(tmp_path, tmp_path, 8999, "", compress=True)
+    assert "gzip" not in sb.nginx_conf(tmp_path, tmp_path, 8999, "")
+
+
+@pytest.mark.parametrize("coding", ["br", "gzip", None])
+def test_a_compressed_answer_is_decoded_as_a_browser_reads_it(coding: str | None) -> None:
+    import gzip
+
+    import brotli
+
+    body = b"<link rel=\"stylesheet\" href=\"/assets/0123456789ab/css/site.css\">" * 20
+    sent = {"br": brotli.compress, "gzip": gzip.compress, None: bytes}[coding](body)
+    answer = sb.Answer(200, {"content-encoding": coding} if coding else {}, sent)
+
+    assert sb.decoded(answer) == body
