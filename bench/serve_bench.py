@@ -52,7 +52,6 @@ from __future__ import annotations
 
 import argparse
 import datetime
-import gzip
 import os
 import platform
 import pwd
@@ -522,30 +521,15 @@ def media_page(base_url: str, corpus: Corpus) -> Page | Measurement:
 
 
 def stylesheet_page(base_url: str) -> Page | Measurement:
-    """The stylesheet at the hashed address the home page links; a Measurement saying why not
-    when the page links none."""
-    answer = fetch(base_url + "/", BROWSER)
-    body = answer.body
-    with suppress(OSError, EOFError, ValueError):
-        body = decoded(answer)
-    match = _STYLESHEET.search(body.decode("utf-8", "replace"))
+    """The stylesheet at the hashed address the home page links (the page asked for without
+    compression, to read it here); a Measurement saying why not when it links none."""
+    answer = fetch(base_url + "/")
+    match = _STYLESHEET.search(answer.body.decode("utf-8", "replace"))
     if answer.status == 200 and match:
         return Page("stylesheet", match.group(1), BROWSER)
     note = f"/ answered {answer.status} with no hashed stylesheet link: not loaded"
     log(f"  stylesheet: {note}")
     return Measurement(Page("stylesheet", "/"), status=None, note=note)
-
-
-def decoded(answer: Answer) -> bytes:
-    """A body as the client reads it, whatever coding it came in."""
-    coding = answer.headers.get("content-encoding")
-    if coding == "gzip":
-        return gzip.decompress(answer.body)
-    if coding == "br":
-        import brotli  # Folio's own dependency: the bench runs with its .venv's Python
-
-        return bytes(brotli.decompress(answer.body))
-    return answer.body
 
 
 def folio_pages(corpus: Corpus, query: str) -> list[Page]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import gzip
 from collections.abc import Mapping
 
-import brotli
+import brotlicffi
 
 BROTLI_QUALITY = 5
 GZIP_LEVEL = 6
@@ -39,7 +39,7 @@ def compressed_forms(body: bytes, content_type: str | None) -> dict[str, bytes]:
     if len(body) < MIN_BYTES or media_type not in COMPRESSIBLE_TYPES:
         return {}
     forms = {
-        "br": brotli.compress(body, quality=BROTLI_QUALITY),
+        "br": brotlicffi.compress(body, quality=BROTLI_QUALITY),
         # mtime=0: the same body gives the same bytes in every worker.
         "gzip": gzip.compress(body, GZIP_LEVEL, mtime=0),
     }

@@ -300,17 +300,23 @@ def test_max_age_reads_the_browsers_lifetime(header: str | None, seconds: int) -
 
 def test_nginx_with_gzip_on_compresses(tmp_path: Path) -> None:
     assert "gzip on;" in sb.nginx_conf(tmp_path, tmp_path, 8999, "", compress=True)
-    assert "gzip" not in sb.nginx_conf(tmp_path, tmp_path, 8999, "")
+    assert "gzip on" not in sb.nginx_conf(tmp_path, tmp_path, 8999, "")
 
 
-@pytest.mark.parametrize("coding", ["br", "gzip", None])
-def test_a_compressed_answer_is_decoded_as_a_browser_reads_it(coding: str | None) -> None:
-    import gzip
+HOME_PAGE = b'<head><link rel="stylesheet" href="/assets/0123456789ab/css/site.css"></head>'
 
-    import brotli
 
-    body = b"<link rel=\"stylesheet\" href=\"/assets/0123456789ab/css/site.css\">" * 20
-    sent = {"br": brotli.compress, "gzip": gzip.compress, None: bytes}[coding](body)
-    answer = sb.Answer(200, {"content-encoding": coding} if coding else {}, sent)
+def test_the_stylesheet_is_the_hashed_address_the_home_page_links(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sb, "fetch", lambda url, headers=(): sb.Answer(200, {}, HOME_PAGE))
 
-    assert sb.decoded(answer) == body
+    assert sb.stylesheet_page("http://127.0.0.1:1") == sb.Page(
+        "stylesheet", "/assets/0123456789ab/css/site.css", sb.BROWSER)
+
+
+def test_a_home_page_without_a_hashed_stylesheet_says_so(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sb, "fetch", lambda url, headers=(): sb.Answer(200, {}, b"<head></head>"))
+
+    found = sb.stylesheet_page("http://127.0.0.1:1")
+
+    assert isinstance(found, sb.Measurement) and "no hashed stylesheet link" in found.note
