@@ -76,8 +76,9 @@ class Defaults:
     # Shared cache and content version for many processes or containers; unset, each process
     # caches for itself (still never stale: the version lives in the database too).
     REDIS_URL: str | None = None
-    # Pages each process's in-memory cache holds (about 30 KB each); Redis is bounded by its
-    # own maxmemory policy, entries expire after CACHE_SECONDS.
+    # Pages each process's in-memory cache holds (about 30 KB each, with their compressed
+    # forms): the whole cache without Redis, its near copy of Redis with it. Redis is bounded
+    # by its own maxmemory policy; entries expire after CACHE_SECONDS.
     CACHE_MAX_ENTRIES = 500
     # Namespace in Redis, so several sites (or test runs) can share one server.
     CACHE_KEY_PREFIX = "folio:"
