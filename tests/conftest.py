@@ -165,6 +165,10 @@ def release_database(app: Flask) -> None:
             with db.engine.begin() as connection:
                 connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
         db.engine.dispose()
+    # The page folder this app's workers would share: gone at exit anyway, but a session
+    # makes thousands of apps.
+    if app.config.get("CACHE_TYPE") == "app.caching.shared.SharedFolderCache":
+        shutil.rmtree(app.config["CACHE_DIR"], ignore_errors=True)
 
 
 def forbid_queries_in_templates(app: Flask) -> list[str]:

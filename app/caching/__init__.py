@@ -11,7 +11,8 @@ state, so a conditional request is answered ``304`` before any view runs.
   ``mirrors``: where processes tell each other it changed (Redis, or a file beside SQLite);
 * ``requests``: the Flask hooks that answer from the cache and store what views made;
 * ``fastpath``: WSGI middleware answering hits and 304s before Flask;
-* ``store`` and ``redis_guard``: the page store, and Redis as an optimisation that may fail.
+* ``store`` and ``redis_guard``: the page store, and Redis as an optimisation that may fail;
+  ``shared``: without Redis, the folder where the workers of one server share their pages.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from __future__ import annotations
 from flask import Flask, current_app
 from flask_caching import Cache
 
-from app.caching import redis_guard, requests
+from app.caching import redis_guard, requests, shared
 from app.caching.fastpath import FastPath
 from app.caching.mirrors import FileMirror, Mirror, RedisMirror, version_file
 from app.caching.state import ContentState
@@ -42,14 +43,21 @@ def init_app(app: Flask) -> None:
                                        float(app.config["REDIS_RETRY_SECONDS"]))
         app.config.setdefault("CACHE_TYPE", "RedisCache")
         app.config.setdefault("CACHE_REDIS_HOST", client)  # one client, our timeouts
-    else:
-        app.config.setdefault("CACHE_TYPE", "SimpleCache")
+    elif "CACHE_TYPE" not in app.config:
+        # The workers of one server share a folder of pages (shared.py), or, where none can
+        # be made, each caches for itself.
+        folder = shared.make_folder()
+        if folder is not None:
+            app.config.update(CACHE_TYPE=shared.BACKEND, CACHE_DIR=str(folder))
+        else:
+            app.config["CACHE_TYPE"] = "SimpleCache"
     app.config.setdefault("CACHE_THRESHOLD", app.config["CACHE_MAX_ENTRIES"])
     app.config.setdefault("CACHE_DEFAULT_TIMEOUT", app.config["CACHE_SECONDS"])
     cache.init_app(app)
+    in_process = app.config["CACHE_TYPE"] in ("SimpleCache", "NullCache")
     app.extensions["folio_page_store"] = PageStore(
         app.extensions["cache"][cache], guard, int(app.config["CACHE_MAX_ENTRIES"]),
-        int(app.config["CACHE_SECONDS"]))
+        int(app.config["CACHE_SECONDS"]), near=not in_process)
     tracker = StateTracker(mirrors(app, client, guard),
                            float(app.config["VERSION_CHECK_SECONDS"]))
     if guard is not None:

@@ -1,12 +1,12 @@
-"""The page store: Flask-Caching's backend, with Redis a near copy in each process, and an
-in-process stand-in while Redis is down.
+"""The page store: Flask-Caching's backend (Redis, else a folder the workers of a server share,
+``shared``), with a near copy in each process, and an in-process stand-in while Redis is down.
 
 With Redis, every hit used to be a round trip and an unpickling: a third fewer requests a
 second than one container's in-process cache. So each process keeps the pages it served
 lately in ``NearCache`` too, and asks Redis only for a page it has not seen. That copy is
 never stale, for the same reason Redis is not: keys carry the content state, and an import
 or a scheduled post makes new keys. A worker that gunicorn recycles starts with an empty near
-copy and fills it from Redis, not by rendering again.
+copy and fills it from Redis (or the shared folder), not by rendering again.
 
 While Redis is unreachable each process keeps pages in its own bounded memory cache, as it does
 with no Redis configured at all: losing Redis costs the sharing, not the caching.
@@ -61,18 +61,18 @@ class NearCache:
 
 
 class PageStore:
-    """get/set/add/delete on the configured backend. In-process backends need no guard;
-    with Redis, every call goes through ``RedisGuard`` and, while Redis is down, to ``local``,
-    and the pages Redis gave or took are kept ``near`` as well."""
+    """get/set/add/delete on the configured backend, the pages it gave or took kept ``near``
+    as well (unless it is in this process already). With Redis, every call goes through
+    ``RedisGuard`` and, while Redis is down, to ``local``."""
 
     def __init__(self, backend: Any, guard: RedisGuard | None, max_entries: int,
-                 seconds: int) -> None:
+                 seconds: int, *, near: bool = True) -> None:
         self.backend = backend
         self.guard = guard
         self.seconds = seconds
         self.local = SimpleCache(threshold=max_entries, default_timeout=seconds)
-        # The in-process backend is near already; a second copy would only double memory.
-        self.near = NearCache(max_entries) if guard is not None else None
+        # An in-process backend is near already (near=False): a copy would only double memory.
+        self.near = NearCache(max_entries) if near else None
         if guard is not None:
             # Redis is shared again: free the memory the outage's pages took.
             guard.on_recovery(self.local.clear)
@@ -102,10 +102,10 @@ class PageStore:
         self._call("delete", key)
 
     def _call(self, name: str, *args: Any, **kwargs: Any) -> tuple[Any, bool]:
-        """The backend's answer, and whether it came from the shared store (Redis) rather than
-        this process's stand-in for it."""
+        """The backend's answer, and whether it came from the shared store (Redis, the shared
+        folder) rather than this process's stand-in for Redis."""
         if self.guard is None:
-            return getattr(self.backend, name)(*args, **kwargs), False
+            return getattr(self.backend, name)(*args, **kwargs), True
         result = self.guard.call(lambda: getattr(self.backend, name)(*args, **kwargs),
                                  _UNREACHABLE)
         if result is _UNREACHABLE:

@@ -84,7 +84,7 @@ def test_pages_kept_while_redis_is_down_are_not_copied_near() -> None:
 
 
 def test_an_in_process_backend_gets_no_second_copy() -> None:
-    store = PageStore(SimpleCache(threshold=10), None, 10, 60)
+    store = PageStore(SimpleCache(threshold=10), None, 10, 60, near=False)
     store.set("page:x", PAGE, timeout=60)
 
     assert store.near is None and store.get("page:x") == PAGE

@@ -90,7 +90,9 @@ def test_while_redis_is_down_each_process_caches_pages_itself_never_stale(
         after_import = [client.get("/"), client.get("/")]
 
         assert [page.status_code for page in during] == [200] * 4
-        assert [page.headers["X-Cache"] for page in during] == ["miss", "hit"] * 2
+        # The home page is still in this process's near copy of Redis (same content, same
+        # key); the post was never asked for, and the stand-in keeps it once rendered.
+        assert [page.headers["X-Cache"] for page in during] == ["hit", "hit", "miss", "hit"]
         assert [page.headers["X-Cache"] for page in after_import] == ["miss", "hit"]
         assert all("Revised Post" in page.get_data(as_text=True) for page in after_import)
         assert len(redis_events(caplog, "redis_unavailable")) == 1
