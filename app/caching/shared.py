@@ -11,8 +11,9 @@ The folder belongs to the process that made it: with gunicorn's ``preload_app`` 
 master, before it forks, so the workers of one server share it and no other server does (two
 servers on two databases can reach the same content version, and the keys would collide).
 It is removed when that process exits, and a folder left by one that was killed is removed
-by the next one to start. Memory-backed ``/dev/shm`` where there is one, else the temporary
-folder.
+by the next one to start. Memory-backed ``/dev/shm`` where there is a roomy one, else the
+temporary folder: hits are answered from each worker's near copy, so the folder is read only
+by a worker that has not seen a page yet.
 """
 
 from __future__ import annotations
@@ -68,10 +69,18 @@ class SharedFolderCache(FileSystemCache):
                 os.remove(temporary)
 
 
+# Docker gives a container 64 MB of /dev/shm: a full folder would refuse pages (cachelib
+# logs and stores nothing), so a small one is passed over for the temporary folder.
+SHM_MIN_FREE_BYTES = 256 * 1024 * 1024
+
+
 def default_parent() -> Path:
+    """/dev/shm (memory) when it is writable and roomy, else the temporary folder (TMPDIR)."""
     shm = Path("/dev/shm")
-    if shm.is_dir() and os.access(shm, os.W_OK):
-        return shm
+    with contextlib.suppress(OSError):
+        stats = os.statvfs(shm)
+        if os.access(shm, os.W_OK) and stats.f_bavail * stats.f_frsize >= SHM_MIN_FREE_BYTES:
+            return shm
     return Path(tempfile.gettempdir())
 
 

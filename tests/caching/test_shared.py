@@ -117,3 +117,15 @@ def test_an_expired_lock_can_be_taken_again(tmp_path: Path) -> None:
     assert store.add("lock:page:x", 2, timeout=60) and store.get("lock:page:x") == 2
     store.delete("lock:page:x")
     assert store.get("lock:page:x") is None
+
+
+def test_memory_backs_the_folder_only_where_it_is_roomy(monkeypatch: pytest.MonkeyPatch,
+                                                        tmp_path: Path) -> None:
+    monkeypatch.setenv("TMPDIR", str(tmp_path))
+    monkeypatch.setattr(shared.tempfile, "tempdir", None)  # read TMPDIR again
+    monkeypatch.setattr(shared, "SHM_MIN_FREE_BYTES", 1)
+    roomy = shared.default_parent()
+    monkeypatch.setattr(shared, "SHM_MIN_FREE_BYTES", 1 << 62)  # more than any machine has
+
+    assert roomy == (Path("/dev/shm") if Path("/dev/shm").is_dir() else tmp_path)
+    assert shared.default_parent() == tmp_path
