@@ -65,6 +65,11 @@ class RedisGuard:
             self._recovered()
         return result
 
+    def failed(self, error: Exception) -> None:
+        """A Redis call made outside ``call`` failed (the listening thread of ``mirrors``):
+        Redis counts as down, and its recovery is noticed as for any other call."""
+        self._failed(error)
+
     def _may_retry(self) -> bool:
         """True for one caller once the retry time has come: a Redis that does not answer
         (rather than refusing) costs SOCKET_TIMEOUT, and only one request should pay it."""

@@ -4,6 +4,10 @@ where a mirror cannot be corrected."""
 
 from __future__ import annotations
 
+import gc
+import threading
+import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -112,3 +116,64 @@ def test_a_redis_ahead_of_a_restored_database_is_overruled_not_followed(
     assert peeked is not None and peeked.version == "1"
     with app.app_context():
         db.engine.dispose()
+
+
+def wait_for(condition: Callable[[], bool], seconds: float = 5) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "not within the time"
+        time.sleep(0.02)
+
+
+def hgets_served() -> int:
+    """The HGET calls the real Redis has answered so far."""
+    stats = redis.Redis.from_url(REDIS_URL).info("commandstats")
+    return int(stats.get("cmdstat_hget", {}).get("calls", 0))
+
+
+def test_a_listening_process_reads_the_state_without_asking_redis(
+        redis_mirror: RedisMirror) -> None:
+    redis_mirror.publish(a_state("3"))
+    assert held(redis_mirror).version == "3"  # asked Redis, and started listening
+    wait_for(lambda: redis_mirror._heard is not None)
+
+    before = hgets_served()
+    readings = [held(redis_mirror) for _ in range(200)]
+
+    assert {reading.version for reading in readings} == {"3"}
+    assert hgets_served() - before <= 1  # another test's client may ask meanwhile
+
+
+def test_a_change_published_elsewhere_reaches_the_listening_process(
+        redis_mirror: RedisMirror, redis_prefix: str) -> None:
+    held(redis_mirror)
+    wait_for(lambda: redis_mirror._heard is not None)
+    elsewhere = RedisMirror(connect(REDIS_URL), RedisGuard("test", 1.0),
+                            redis_prefix + "content-state")
+
+    elsewhere.publish(a_state("8", FEB))
+
+    wait_for(lambda: held(redis_mirror).version == "8", seconds=2)
+    assert held(redis_mirror).state == a_state("8", FEB)
+
+
+def test_a_late_message_never_takes_the_heard_state_back(redis_mirror: RedisMirror) -> None:
+    newer, older = a_state("9").to_json().encode(), a_state("4").to_json().encode()
+    redis_mirror._hear(redis_mirror._reading(newer))
+    redis_mirror._hear(redis_mirror._reading(older))
+
+    assert redis_mirror._heard is not None and redis_mirror._heard.version == "9"
+
+
+def test_the_listener_ends_with_its_mirror(redis_prefix: str) -> None:
+    mirror = RedisMirror(connect(REDIS_URL), RedisGuard("test", 1.0),
+                         redis_prefix + "content-state")
+    before = set(threading.enumerate())
+    held(mirror)
+    started = [thread for thread in set(threading.enumerate()) - before
+               if thread.name == "content-state-listener"]
+    assert len(started) == 1
+    del mirror
+    gc.collect()
+
+    wait_for(lambda: not started[0].is_alive(), seconds=5)
