@@ -259,31 +259,25 @@ function response(status, headers, body)
   end
 end
 
-function done(summary, latency, requests)
+-- One table of every thread, summed: "key=n key=n ...", sorted.
+local function summed(name, format)
   local total = {}
   for _, thread in ipairs(threads) do
-    for status, count in pairs(thread:get("statuses")) do
-      total[status] = (total[status] or 0) + count
+    for key, count in pairs(thread:get(name)) do
+      total[key] = (total[key] or 0) + count
     end
   end
   local parts = {}
-  for status, count in pairs(total) do
-    table.insert(parts, string.format("%d=%d", status, count))
+  for key, count in pairs(total) do
+    table.insert(parts, string.format(format, key, count))
   end
   table.sort(parts)
-  io.write("STATUSES " .. table.concat(parts, " ") .. "\\n")
-  local cached = {}
-  for _, thread in ipairs(threads) do
-    for answer, count in pairs(thread:get("caches")) do
-      cached[answer] = (cached[answer] or 0) + count
-    end
-  end
-  parts = {}
-  for answer, count in pairs(cached) do
-    table.insert(parts, string.format("%s=%d", answer, count))
-  end
-  table.sort(parts)
-  io.write("CACHE " .. table.concat(parts, " ") .. "\\n")
+  return table.concat(parts, " ")
+end
+
+function done(summary, latency, requests)
+  io.write("STATUSES " .. summed("statuses", "%d=%d") .. "\\n")
+  io.write("CACHE " .. summed("caches", "%s=%d") .. "\\n")
   local e = summary.errors
   io.write(string.format(
     "RESULT rps=%.1f p50_ms=%.3f p99_ms=%.3f max_ms=%.3f requests=%d bytes=%d " ..
@@ -451,7 +445,7 @@ def worker_restarts(server_log: str) -> Restarts:
 @dataclass
 class Run:
     database: str  # SQLite, PostgreSQL
-    cache: str  # in-process, Redis
+    cache: str  # no Redis, Redis
     posts: int
     seconds: int
     connections: int
@@ -582,7 +576,7 @@ class Load:
     """One configuration to load: its cache's label and Redis, and what happens between the
     probe (which fills the caches) and wrk."""
 
-    cache: str  # in-process, Redis, Redis down
+    cache: str  # no Redis, Redis, Redis down
     redis_url: str | None = None
     before_load: Callable[[], None] | None = None
 
@@ -594,9 +588,9 @@ def check(args: argparse.Namespace, generator: Path, wrk: str) -> list[Run]:
     url = database_url(args, work)
     import_corpus(folio_env(url, corpus, sb.free_port(), args.redis_url))
     if not args.redis_down:
-        cache = "Redis" if args.redis_url else "in-process"
+        cache = "Redis" if args.redis_url else "no Redis"
         return [load_once(args, wrk, url, corpus, Load(cache, args.redis_url))]
-    baseline = load_once(args, wrk, url, corpus, Load("in-process"))
+    baseline = load_once(args, wrk, url, corpus, Load("no Redis"))
     with redis_server(work) as redis:
         down = load_once(args, wrk, url, corpus, Load(
             "Redis down", f"redis://127.0.0.1:{redis.port}/0", before_load=redis.stop))

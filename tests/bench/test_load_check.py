@@ -43,7 +43,7 @@ def result(statuses: dict[int, int], **errors: int) -> Any:
                                   "status_err")})
 
 
-def a_run(database: str = "SQLite", cache: str = "in-process", rps: float = 100.0,
+def a_run(database: str = "SQLite", cache: str = "no Redis", rps: float = 100.0,
           **statuses: int) -> Any:
     counts = {int(k.lstrip("s")): n for k, n in statuses.items()} or {200: 900, 304: 100}
     measured = dataclasses.replace(result(counts), rps=rps)
@@ -178,7 +178,7 @@ def test_lua_script_lists_every_url_with_its_headers() -> None:
             '  {"/posts/a", {["Accept-Encoding"] = "br, gzip", '
             '["If-None-Match"] = "W/\\"x\\\\y\\""}},') in script
     assert "function response(status, headers, body)" in script
-    assert 'thread:get("statuses")' in script and "RESULT rps=" in script
+    assert 'summed("statuses", "%d=%d")' in script and "RESULT rps=" in script
 
 
 class Stub(http.server.BaseHTTPRequestHandler):
@@ -239,7 +239,7 @@ def test_table_row_gives_the_figures_and_the_verdict() -> None:
     run.restarts = lc.Restarts(booted=1, recycled=1, died=0)
 
     assert lc.table_row(run) == (
-        "| SQLite | in-process | 10,000 | 60 s, 64 connections | 2 × 4 threads | 300,000 | "
+        "| SQLite | no Redis | 10,000 | 60 s, 64 connections | 2 × 4 threads | 300,000 | "
         "100 | 1.00 | 2.00 | 3 | 99.90% | 1 | 295,000 | 5,000 | 0 | 0 | passed |")
     assert lc.table_row(a_run(s200=10, s502=1)).endswith("| – | – | 10 | 0 | 1 | 0 | FAILED |")
 
@@ -289,13 +289,13 @@ def test_run_line_names_the_configuration_the_command_and_the_statuses() -> None
 
 
 def test_merge_replaces_the_same_configuration_and_keeps_the_others() -> None:
-    first = lc.merge_block("", a_run("SQLite", "in-process", s200=5))
+    first = lc.merge_block("", a_run("SQLite", "no Redis", s200=5))
     both = lc.merge_block(first, a_run("PostgreSQL", "Redis", s200=7))
-    again = lc.merge_block(both, a_run("SQLite", "in-process", s200=11))
+    again = lc.merge_block(both, a_run("SQLite", "no Redis", s200=11))
 
     rows = [line for line in again.splitlines() if line.startswith("| ") and "---" not in line]
     assert [row.split(" | ")[:2] for row in rows] == [
-        ["| database", "cache"], ["| PostgreSQL", "Redis"], ["| SQLite", "in-process"]]
+        ["| database", "cache"], ["| PostgreSQL", "Redis"], ["| SQLite", "no Redis"]]
     assert "| 11 |" in rows[2] and "| 7 |" in rows[1]
     assert again.count("- **") == 2
 
@@ -303,7 +303,7 @@ def test_merge_replaces_the_same_configuration_and_keeps_the_others() -> None:
 @pytest.mark.parametrize(("down_rps", "passed"), [(600.0, True), (500.0, True), (499.0, False)])
 def test_redis_down_is_judged_against_the_same_load_without_redis(down_rps: float,
                                                                    passed: bool) -> None:
-    baseline = a_run("PostgreSQL", "in-process", rps=1000.0)
+    baseline = a_run("PostgreSQL", "no Redis", rps=1000.0)
     down = a_run("PostgreSQL", "Redis down", rps=down_rps)
 
     ratio = lc.compare_with_no_redis(down, baseline)
@@ -314,11 +314,11 @@ def test_redis_down_is_judged_against_the_same_load_without_redis(down_rps: floa
 
 
 def test_the_report_keeps_the_runs_in_the_order_they_ran() -> None:
-    report = lc.render_report([a_run("PostgreSQL", "in-process"),
+    report = lc.render_report([a_run("PostgreSQL", "no Redis"),
                                a_run("PostgreSQL", "Redis down")])
 
     rows = [line for line in report.splitlines() if line.startswith("| PostgreSQL")]
-    assert [row.split(" | ")[1] for row in rows] == ["in-process", "Redis down"]
+    assert [row.split(" | ")[1] for row in rows] == ["no Redis", "Redis down"]
 
 
 def test_redis_down_starts_its_own_redis_so_takes_no_url() -> None:
@@ -336,7 +336,7 @@ def test_update_readme_writes_between_the_markers(tmp_path: Path) -> None:
 
     text = readme.read_text(encoding="utf-8")
     assert "earlier results" not in text and text.endswith(f"{lc.MARK_END}\n\nAfter.\n")
-    assert "| SQLite | in-process | 10,000 |" in text
+    assert "| SQLite | no Redis | 10,000 |" in text
 
 
 def test_the_readme_has_the_markers_in_a_load_check_section_after_the_serving_one() -> None:
@@ -420,6 +420,6 @@ def test_a_real_run_with_redis_down_reports_both_loads_and_their_ratio(
 
     assert done.returncode == 0, done.stdout + done.stderr[-3000:]
     rows = [line for line in done.stdout.splitlines() if line.startswith("| PostgreSQL")]
-    assert [row.split(" | ")[1] for row in rows] == ["in-process", "Redis down"]
+    assert [row.split(" | ")[1] for row in rows] == ["no Redis", "Redis down"]
     assert all(row.endswith("| 0 | 0 | passed |") for row in rows)
     assert "of the same load with no Redis configured" in done.stdout
