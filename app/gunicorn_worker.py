@@ -107,13 +107,13 @@ class RecycledRarely:
 
 
 # gunicorn ships no type hints, so its classes are Any to mypy.
-class ThreadWorker(RecycledRarely, SecurityHeadersOnErrors,  # type: ignore[misc]
-                   GunicornThreadWorker):
+class ThreadWorker(RecycledRarely, SecurityHeadersOnErrors,
+                   GunicornThreadWorker):  # type: ignore[misc]
     """gunicorn's gthread worker: its error responses with Folio's security headers, recycled
     no younger than ``min_age``."""
 
 
-class SyncWorker(RecycledRarely, SecurityHeadersOnErrors,  # type: ignore[misc]
-                 GunicornSyncWorker):
+class SyncWorker(RecycledRarely, SecurityHeadersOnErrors,
+                 GunicornSyncWorker):  # type: ignore[misc]
     """gunicorn's sync worker: its error responses with Folio's security headers, recycled no
     younger than ``min_age``."""

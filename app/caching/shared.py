@@ -25,6 +25,7 @@ import os
 import shutil
 import struct
 import tempfile
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -40,7 +41,7 @@ class SharedFolderCache(FileSystemCache):
     page's render lock, which lets one worker render it while the others wait (cachelib's own
     ``add`` checks, then writes, so two workers could both take the lock)."""
 
-    def add(self, key: str, value: Any, timeout: int | None = None) -> bool:
+    def add(self, key: str, value: Any, timeout: int | timedelta | None = None) -> bool:
         filename = self._get_filename(key)
         for _ in range(2):  # a second try after removing an entry that had expired
             if self._link_new(filename, value, timeout):
@@ -52,7 +53,7 @@ class SharedFolderCache(FileSystemCache):
                 os.remove(filename)
         return False
 
-    def _link_new(self, filename: str, value: Any, timeout: int | None) -> bool:
+    def _link_new(self, filename: str, value: Any, timeout: int | timedelta | None) -> bool:
         """The entry written whole beside ``filename``, then linked to it: a link fails if
         the name exists, and a reader never sees a half-written entry."""
         fd, temporary = tempfile.mkstemp(suffix=self._fs_transaction_suffix, dir=self._path)
