@@ -41,17 +41,41 @@ class SharedFolderCache(FileSystemCache):
     page's render lock, which lets one worker render it while the others wait (cachelib's own
     ``add`` checks, then writes, so two workers could both take the lock)."""
 
+    def set(self, key: str, value: Any, timeout: int | timedelta | None = None,
+            mgmt_element: bool = False) -> bool:
+        try:
+            self._recreated()
+        except OSError as error:
+            log.warning("could not write to the shared page folder %s: %s", self._path, error,
+                        extra={"event": "page_cache_unwritable"})
+            return False  # not cached: the page is rendered again next time
+        return bool(super().set(key, value, timeout, mgmt_element))
+
     def add(self, key: str, value: Any, timeout: int | timedelta | None = None) -> bool:
+        """True when this caller stored it; also when the folder cannot be written (then the
+        caller renders without a lock: waiting on one nobody holds would cost every request
+        the wait)."""
         filename = self._get_filename(key)
-        for _ in range(2):  # a second try after removing an entry that had expired
-            if self._link_new(filename, value, timeout):
-                self._update_count(delta=1)
-                return True
-            if self.get(key) is not None:
-                return False  # held, and current
-            with contextlib.suppress(FileNotFoundError):
-                os.remove(filename)
+        try:
+            self._recreated()
+            for _ in range(2):  # a second try after removing an entry that had expired
+                if self._link_new(filename, value, timeout):
+                    self._update_count(delta=1)
+                    return True
+                if self.get(key) is not None:
+                    return False  # held, and current
+                with contextlib.suppress(FileNotFoundError):
+                    os.remove(filename)
+        except OSError as error:
+            log.warning("could not write to the shared page folder %s: %s", self._path, error,
+                        extra={"event": "page_cache_unwritable"})
+            return True
         return False
+
+    def _recreated(self) -> None:
+        """The folder back if something removed it (a cleaner of old temporary files)."""
+        if not os.path.isdir(self._path):
+            os.makedirs(self._path, mode=0o700, exist_ok=True)
 
     def _link_new(self, filename: str, value: Any, timeout: int | timedelta | None) -> bool:
         """The entry written whole beside ``filename``, then linked to it: a link fails if

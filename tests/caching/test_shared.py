@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import pickle
+import shutil
 import struct
 import subprocess
 import sys
@@ -129,3 +130,28 @@ def test_memory_backs_the_folder_only_where_it_is_roomy(monkeypatch: pytest.Monk
 
     assert roomy == (Path("/dev/shm") if Path("/dev/shm").is_dir() else tmp_path)
     assert shared.default_parent() == tmp_path
+
+
+def test_a_folder_removed_under_the_server_is_made_again(tmp_path: Path) -> None:
+    from app.caching.shared import SharedFolderCache
+
+    folder = tmp_path / "pages"
+    store = SharedFolderCache(str(folder), threshold=50)
+    shutil.rmtree(folder)  # systemd-tmpfiles cleaning /tmp, say
+
+    assert store.add("lock:page:x", 1, timeout=60)
+    assert store.set("page:x", b"page", timeout=60) and store.get("page:x") == b"page"
+
+
+def test_an_unwritable_folder_lets_the_request_render_without_a_lock(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    from app.caching.shared import SharedFolderCache
+
+    folder = tmp_path / "pages"
+    store = SharedFolderCache(str(folder), threshold=50)
+    shutil.rmtree(folder)
+    folder.write_text("a file where the folder was")  # nothing can be made there
+
+    assert store.add("lock:page:x", 1, timeout=60)  # render now, rather than wait on nobody
+    assert "could not write to the shared page folder" in caplog.text
+    assert not store.set("page:x", b"page", timeout=60)  # cachelib logs and stores nothing
